@@ -1,0 +1,68 @@
+"""spbe-engine: exact, plugin-based scoring of Indonesia's SPBE and Indeks Pemdi evaluations.
+
+The public API is what this module exports; everything else may change.
+
+>>> from spbe_engine import Engine
+>>> engine = Engine.default()
+>>> card = engine.score({f"I{n}": 3 for n in range(1, 48)}, rubric="spbe-2024")
+>>> str(card.index), card.predikat
+('3.00', 'Baik')
+"""
+
+from .engine import Engine, engine_version
+from .errors import (
+    IncompleteError,
+    InputError,
+    PluginError,
+    RubricError,
+    SpbeError,
+    UnknownRubricError,
+)
+from .hookspecs import HOOK_API_VERSION, hookimpl, hookspec
+from .models import (
+    Assessment,
+    Band,
+    Group,
+    Indicator,
+    IndicatorCriteria,
+    LegalBasis,
+    Level,
+    LevelScale,
+    Rounding,
+    Rubric,
+)
+from .plan import ScoringPlan
+from .registry import PluginInfo
+from .scoring import GroupScore, IndicatorScore, Provenance, ScoreCard
+
+__version__ = engine_version()
+
+__all__ = [
+    "HOOK_API_VERSION",
+    "Assessment",
+    "Band",
+    "Engine",
+    "Group",
+    "GroupScore",
+    "IncompleteError",
+    "Indicator",
+    "IndicatorCriteria",
+    "IndicatorScore",
+    "InputError",
+    "LegalBasis",
+    "Level",
+    "LevelScale",
+    "PluginError",
+    "PluginInfo",
+    "Provenance",
+    "Rounding",
+    "Rubric",
+    "RubricError",
+    "ScoreCard",
+    "ScoringPlan",
+    "SpbeError",
+    "UnknownRubricError",
+    "__version__",
+    "hookimpl",
+    "hookspec",
+]

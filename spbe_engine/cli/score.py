@@ -1,0 +1,43 @@
+"""``spbe score``: score one assessment file (TOML or JSON)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..inputs import read_assessment
+from ..report import card_to_json
+from .common import console, emit_json, engine_of
+from .render import print_card
+
+
+@click.command("score")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--rubric", "rubric_id", metavar="ID", help="Rubric id (default: the file's, else its year's).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--explain", is_flag=True, help="Show how each number came about.")
+@click.option("--partial", is_flag=True, help="Allow missing indicators; report completeness, not an index.")
+@click.pass_context
+def score_command(ctx: click.Context, file: Path, rubric_id: str | None, as_json: bool, explain: bool,
+                  partial: bool) -> None:
+    """Score one assessment from a TOML or JSON FILE.
+
+    The file holds `instansi`, `year`, optionally `rubric`, and either a
+    `levels` table (I1 = 3, ...) or a `domains` table of published values
+    (D1 = 2.90, ...).
+    """
+    engine = engine_of(ctx)
+    assessment = read_assessment(file)
+    try:
+        card = engine.score(assessment, rubric_id, partial=partial)
+    except Exception as exc:
+        from ..errors import SpbeError
+
+        if isinstance(exc, SpbeError):
+            raise exc.with_file(str(file)) from None
+        raise
+    if as_json:
+        emit_json(card_to_json(card))
+        return
+    print_card(console(), card, engine.plan(card.rubric_id), explain)

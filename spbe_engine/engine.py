@@ -1,0 +1,165 @@
+"""The embedding API: an :class:`Engine` holds the loaded plugins, the rubrics and their plans.
+
+An engine has no global state and is safe to share across threads: rubrics
+and plans are immutable once built, and building them is guarded by a lock.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pluggy
+
+from .errors import InputError, UnknownRubricError
+from .models import Assessment, IndicatorCriteria, Rubric
+from .plan import ScoringPlan, compile_plan
+from .registry import PluginInfo, RubricRegistry, load_plugins
+from .rubric_file import load_criteria
+from .scoring import Provenance, ScoreCard, score_aggregates, score_levels
+
+__all__ = ["Engine", "engine_version"]
+
+
+def engine_version() -> str:
+    """Return the installed version of spbe-engine."""
+    try:
+        return importlib.metadata.version("spbe-engine")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0+unknown"
+
+
+class Engine:
+    """Score assessments under any registered rubric.
+
+    Build one with :meth:`default` (built-in and installed plugins) or
+    :meth:`from_plugins` (explicit plugins, for tests and embedders).
+    """
+
+    def __init__(self, pm: pluggy.PluginManager, registry: RubricRegistry,
+                 plugins: tuple[PluginInfo, ...] = ()) -> None:
+        self._pm = pm
+        self._registry = registry
+        self._plugins = plugins
+        self._plans: dict[str, ScoringPlan] = {}
+        self._lock = threading.RLock()
+        self._version = engine_version()
+
+    @classmethod
+    def default(cls, *, strict: bool | None = None) -> Engine:
+        """Load every rubric plugin installed in the ``spbe_engine`` entry-point group.
+
+        ``strict`` (default: the ``SPBE_STRICT_PLUGINS`` environment variable)
+        raises :class:`~spbe_engine.errors.PluginError` if any plugin is set aside.
+        """
+        return cls(*load_plugins(strict=strict))
+
+    @classmethod
+    def from_plugins(cls, *plugins: object | tuple[str, object], entry_points: bool = False,
+                     strict: bool | None = None) -> Engine:
+        """Build an engine from the given plugin modules or objects (and, optionally, the installed ones)."""
+        named = [p if isinstance(p, tuple) else (getattr(p, "__name__", repr(p)), p) for p in plugins]
+        return cls(*load_plugins(named, entry_points=entry_points, strict=strict))
+
+    # -- rubrics ----------------------------------------------------------------
+    @property
+    def plugin_manager(self) -> pluggy.PluginManager:
+        """Return the pluggy plugin manager (for inspection; hooks are consulted through plans)."""
+        return self._pm
+
+    @property
+    def plugins(self) -> tuple[PluginInfo, ...]:
+        """Return every plugin the engine tried to load, active or set aside."""
+        return self._plugins
+
+    def rubric_ids(self) -> tuple[str, ...]:
+        """Return the ids of every registered rubric."""
+        return self._registry.ids()
+
+    def rubric(self, rubric_id: str) -> Rubric:
+        """Return a rubric by id, loading and validating it on first use."""
+        return self._registry.get(rubric_id)
+
+    def rubrics(self) -> tuple[Rubric, ...]:
+        """Return every registered rubric (loading all of them)."""
+        return tuple(self.rubric(rubric_id) for rubric_id in self.rubric_ids())
+
+    def rubric_for_year(self, year: int) -> Rubric:
+        """Return the rubric that governs evaluations of ``year``."""
+        governing = [rubric for rubric in self.rubrics() if rubric.governs(year)]
+        if len(governing) != 1:
+            covered = sorted({y for rubric in self.rubrics() for y in rubric.years})
+            problem = "no rubric governs this evaluation year" if not governing else (
+                f"several rubrics claim this year ({', '.join(r.id for r in governing)}); name one")
+            raise UnknownRubricError(problem, field="year", value=year,
+                                     allowed=f"years {covered[0]}-{covered[-1]}" if covered else "none")
+        return governing[0]
+
+    def plugin_of(self, rubric_id: str) -> PluginInfo:
+        """Return the plugin that registered a rubric."""
+        name = self._registry.plugin_of(rubric_id)
+        return next(info for info in self._plugins if info.name == name)
+
+    def criteria(self, rubric_id: str) -> Mapping[str, IndicatorCriteria]:
+        """Return the level criteria texts of a rubric (empty if it ships none)."""
+        source = self.rubric(rubric_id).criteria_source
+        return {} if source is None else load_criteria(source)
+
+    def plan(self, rubric_id: str) -> ScoringPlan:
+        """Return the compiled scoring plan of a rubric (compiled once, then cached)."""
+        plan = self._plans.get(rubric_id)
+        if plan is not None:
+            return plan
+        with self._lock:
+            if rubric_id not in self._plans:
+                self._plans[rubric_id] = compile_plan(self.rubric(rubric_id), self._pm)
+            return self._plans[rubric_id]
+
+    def _provenance(self, plan: ScoringPlan) -> Provenance:
+        info = self.plugin_of(plan.rubric.id)
+        return Provenance(self._version, plan.rubric.id, plan.rubric.sha256, info.name,
+                          info.distribution, info.version, plan.answered_by)
+
+    # -- scoring ----------------------------------------------------------------
+    def resolve_rubric_id(self, assessment: Assessment, rubric: str | None = None) -> str:
+        """Pick the rubric: the argument, else the assessment's own, else its evaluation year."""
+        if rubric is not None:
+            self._registry.plugin_of(rubric)  # raises UnknownRubricError naming the choices
+            return rubric
+        if assessment.rubric is not None:
+            self._registry.plugin_of(assessment.rubric)
+            return assessment.rubric
+        if assessment.year is not None:
+            return self.rubric_for_year(assessment.year).id
+        raise InputError("no rubric: name one, or give the evaluation year", field="rubric",
+                         allowed=", ".join(self.rubric_ids()))
+
+    def score(self, assessment: Assessment | Mapping[str, Any], rubric: str | None = None, *,
+              partial: bool = False) -> ScoreCard:
+        """Score one assessment (or a mapping of indicator id → level) and return its score card.
+
+        ``rubric`` overrides the assessment's own rubric and its year. With
+        ``partial``, missing indicators are allowed and the card reports its
+        completeness instead of an index.
+        """
+        if not isinstance(assessment, Assessment):
+            if not isinstance(assessment, Mapping):
+                raise InputError("expected an Assessment or a mapping of indicator id to level",
+                                 field="assessment", value=type(assessment).__name__)
+            assessment = Assessment(levels=assessment)
+        plan = self.plan(self.resolve_rubric_id(assessment, rubric))
+        provenance = self._provenance(plan)
+        if assessment.aggregates:
+            return score_aggregates(plan, assessment, provenance)
+        return score_levels(plan, assessment, provenance, partial=partial)
+
+    def score_each(self, assessments: Iterable[Assessment], rubric: str | None = None, *,
+                   partial: bool = False) -> Iterable[ScoreCard | InputError]:
+        """Score assessments one by one, yielding each card or the error that row raised."""
+        for assessment in assessments:
+            try:
+                yield self.score(assessment, rubric, partial=partial)
+            except InputError as exc:
+                yield exc

@@ -1,0 +1,81 @@
+"""The exceptions spbe-engine raises: one small hierarchy an embedder can catch.
+
+Every error carries where it happened (``file``), what was wrong (``field`` and
+``value``) and what would have been accepted (``allowed``), and renders as one
+line a person can act on::
+
+    SpbeError
+    ├── RubricError          a rubric file or rubric plugin is unsound
+    │   └── UnknownRubricError   no registered rubric has that id or governs that year
+    ├── InputError           an assessment, a batch row or an input file is bad
+    │   └── IncompleteError      indicators are missing and no partial score was asked for
+    └── PluginError          a plugin failed to load or a hook returned a bad value
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "IncompleteError",
+    "InputError",
+    "PluginError",
+    "RubricError",
+    "SpbeError",
+    "UnknownRubricError",
+]
+
+
+class SpbeError(Exception):
+    """Base of every error the engine raises on purpose."""
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        file: str | None = None,
+        field: str | None = None,
+        value: Any = None,
+        allowed: str | None = None,
+    ) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.file = file
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+
+    def __str__(self) -> str:
+        where = ": ".join(part for part in (self.file, self.field) if part)
+        text = self.problem
+        if self.value is not None:
+            text = f"{text} (got {self.value!r})"
+        if self.allowed:
+            text = f"{text}; allowed: {self.allowed}"
+        return f"{where}: {text}" if where else text
+
+    def with_file(self, file: str) -> SpbeError:
+        """Return this error with ``file`` filled in where it was still unknown."""
+        if self.file is None:
+            self.file = file
+        return self
+
+
+class RubricError(SpbeError):
+    """A rubric's data or a rubric plugin is unsound."""
+
+
+class UnknownRubricError(RubricError):
+    """No registered rubric has the requested id, or none governs the requested year."""
+
+
+class InputError(SpbeError):
+    """An assessment, a batch row or an input file is malformed or out of range."""
+
+
+class IncompleteError(InputError):
+    """Indicators are missing and the caller did not ask for a partial score."""
+
+
+class PluginError(SpbeError):
+    """A plugin failed to load, or one of its hooks returned a value of the wrong kind."""

@@ -1,0 +1,265 @@
+"""Read assessments from files: one assessment (TOML or JSON) or a batch (CSV or JSON Lines).
+
+The parsing edge for user input. Every problem becomes an
+:class:`~spbe_engine.errors.InputError` naming the file, the field (or row and
+column) and the value; a bad batch row is yielded as an error and the rows
+after it are still read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .errors import InputError, RubricError
+from .models import Assessment
+from .rubric_file import read_toml
+
+__all__ = ["BatchRow", "read_assessment", "read_batch", "row_assessment"]
+
+_FILE_KEYS = {"instansi", "year", "rubric", "levels", "aggregates", "domains", "metadata"}
+#: Column names that look like rubric ids: indicators (I12, I35-1), domains (D3), aspects (A7).
+ID_COLUMN = re.compile(r"^[IDAida]\d+(-\d+)?$")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise InputError("duplicate key", field=key)
+        out[key] = value
+    return out
+
+
+def _json(text: str) -> Any:
+    return json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicates)
+
+
+def _level(value: Any, field: str) -> Any:
+    """Normalise one level from text input; leave anything odd for the scorer to refuse by name."""
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"[+-]?\d+", text):
+            return int(text)
+        return text
+    if isinstance(value, Decimal) and value == value.to_integral_value() and "." not in str(value):
+        return int(value)
+    return value
+
+
+def _year(value: Any, field: str = "year") -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    raise InputError("must be an evaluation year", field=field, value=value, allowed="e.g. 2023")
+
+
+def assessment_from_mapping(data: Mapping[str, Any]) -> Assessment:
+    """Build an assessment from the structured form used by assessment files."""
+    unknown = [key for key in data if key not in _FILE_KEYS]
+    if unknown:
+        raise InputError("unknown field", field=unknown[0], allowed=", ".join(sorted(_FILE_KEYS)))
+    if "aggregates" in data and "domains" in data:
+        raise InputError("give either 'aggregates' or 'domains', not both", field="domains")
+    levels = data.get("levels", {})
+    aggregates = data.get("aggregates", data.get("domains", {}))
+    for name, table in (("levels", levels), ("aggregates", aggregates), ("metadata", data.get("metadata", {}))):
+        if not isinstance(table, Mapping):
+            raise InputError("must be a table of id = value", field=name, value=table)
+    if levels and aggregates:
+        raise InputError("an assessment has either indicator levels or aggregate (domain) values, not both",
+                         field="levels")
+    if not levels and not aggregates:
+        raise InputError("no scores given", field="levels",
+                         allowed="a [levels] table (I1 = 3, ...) or a [domains] table (D1 = 2.90, ...)")
+    rubric = data.get("rubric")
+    if rubric is not None and not isinstance(rubric, str):
+        raise InputError("must be a rubric id", field="rubric", value=rubric)
+    instansi = data.get("instansi")
+    return Assessment(
+        levels={str(key): _level(value, str(key)) for key, value in levels.items()},
+        aggregates=dict(aggregates),
+        instansi=None if instansi is None else str(instansi),
+        year=_year(data.get("year")),
+        rubric=rubric,
+        metadata=dict(data.get("metadata", {})),
+    )
+
+
+def read_assessment(path: str | Path) -> Assessment:
+    """Read one assessment from a ``.toml`` or ``.json`` file."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".json":
+            try:
+                data = _json(path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as exc:
+                raise InputError(f"malformed JSON: {exc}") from None
+            if not isinstance(data, dict):
+                raise InputError("the file must hold one JSON object", value=type(data).__name__)
+        elif path.suffix.lower() == ".toml":
+            try:
+                data = read_toml(path)
+            except RubricError as exc:  # read_toml speaks of rubrics; here the file is user input
+                raise InputError(exc.problem) from None
+        else:
+            raise InputError("unknown assessment file type", value=path.suffix or path.name,
+                             allowed=".toml or .json (batches: .csv or .jsonl)")
+        return assessment_from_mapping(data)
+    except FileNotFoundError:
+        raise InputError("file not found", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the file: {exc}", file=str(path)) from None
+    except InputError as exc:
+        raise exc.with_file(str(path)) from None
+
+
+@attrs.frozen
+class BatchRow:
+    """One row of a batch: its number, the columns as given, and its assessment or the error it raised."""
+
+    number: int
+    line: int
+    columns: Mapping[str, Any]
+    assessment: Assessment | None
+    error: InputError | None = None
+
+
+def row_assessment(columns: Mapping[str, Any], default_rubric: str | None = None) -> Assessment:
+    """Turn one flat batch row (``instansi``, ``year``, ``rubric``, ``I1``…/``D1``…) into an assessment.
+
+    Columns named like rubric ids become levels (``I…``) or aggregate values
+    (``D…``, ``A…``), case-insensitively; every other column is carried
+    through in ``metadata`` untouched. Empty cells are missing values.
+    """
+    if any(key in columns for key in ("levels", "aggregates", "domains")):
+        return assessment_from_mapping(columns)
+    levels: dict[str, Any] = {}
+    aggregates: dict[str, Any] = {}
+    metadata: dict[str, Any] = {}
+    for key, value in columns.items():
+        if key in ("instansi", "year", "rubric"):
+            continue
+        if isinstance(key, str) and ID_COLUMN.match(key.strip()):
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            ident = key.strip().upper()
+            if ident.startswith("I"):
+                levels[ident] = _level(value, ident)
+            else:
+                aggregates[ident] = value.strip() if isinstance(value, str) else value
+        else:
+            metadata[key] = value
+    if levels and aggregates:
+        raise InputError("a row has either indicator levels or aggregate (domain) values, not both",
+                         field=", ".join(sorted(aggregates)), allowed="rename columns that are only carried along")
+    if not levels and not aggregates:
+        raise InputError("no scores in this row", field="columns",
+                         allowed="indicator columns I1, I2, ... or domain columns D1, D2, ...")
+    rubric = columns.get("rubric")
+    rubric = rubric.strip() if isinstance(rubric, str) and rubric.strip() else (rubric or default_rubric)
+    instansi = columns.get("instansi")
+    return Assessment(levels=levels, aggregates=aggregates,
+                      instansi=None if instansi in (None, "") else str(instansi),
+                      year=_year(columns.get("year")), rubric=rubric if rubric else None, metadata=metadata)
+
+
+def _csv_rows(path: Path, handle: io.TextIOBase) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+    reader = csv.reader(handle)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError("the file is empty", file=str(path), allowed="a header row, then one row per assessment") from None
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV header: {exc}", file=str(path)) from None
+    header = [name.strip() for name in header]
+    seen: dict[str, str] = {}
+    for name in header:
+        key = name.upper() if ID_COLUMN.match(name) else name
+        if key in seen or not name:
+            raise InputError("duplicate or empty column name", file=str(path), field=name or "(empty)",
+                             allowed="distinct column names")
+        seen[key] = name
+    line = 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = reader.line_num
+            yield line, InputError(f"malformed CSV: {exc}", field=f"line {line}")
+            continue
+        line = reader.line_num
+        if not fields:
+            continue
+        if len(fields) != len(header):
+            yield line, InputError(f"has {len(fields)} fields but the header has {len(header)}",
+                                   field=f"line {line}")
+            continue
+        yield line, dict(zip(header, fields, strict=True))
+
+
+def _jsonl_rows(handle: io.TextIOBase) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+    for line, text in enumerate(handle, start=1):
+        if not text.strip():
+            continue
+        try:
+            data = _json(text)
+        except json.JSONDecodeError as exc:
+            yield line, InputError(f"malformed JSON: {exc.msg}", field=f"line {line}")
+            continue
+        except InputError as exc:
+            yield line, exc
+            continue
+        if not isinstance(data, dict):
+            yield line, InputError("each line must be one JSON object", field=f"line {line}")
+            continue
+        yield line, data
+
+
+def read_batch(path: str | Path, default_rubric: str | None = None) -> Iterator[BatchRow]:
+    """Read a CSV or JSON Lines batch, yielding every row with its assessment or its error."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".jsonl", ".ndjson"):
+        raise InputError("unknown batch file type", file=str(path), value=suffix or path.name,
+                         allowed=".csv or .jsonl")
+    try:
+        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed in finally
+    except FileNotFoundError:
+        raise InputError("file not found", file=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc}", file=str(path)) from None
+    try:
+        rows = _csv_rows(path, handle) if suffix == ".csv" else _jsonl_rows(handle)
+        number = 0
+        for line, row in _guard(path, rows):
+            number += 1
+            if isinstance(row, InputError):
+                yield BatchRow(number, line, {}, None, row.with_file(str(path)))  # type: ignore[arg-type]
+                continue
+            try:
+                yield BatchRow(number, line, row, row_assessment(row, default_rubric))
+            except InputError as exc:
+                yield BatchRow(number, line, row, None, exc)
+    finally:
+        handle.close()
+
+
+def _guard(path: Path, rows: Iterator[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
+    try:
+        yield from rows
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", file=str(path)) from None

@@ -1,0 +1,251 @@
+"""The value objects of spbe-engine: rubrics, assessments and score cards.
+
+All are frozen ``attrs`` classes. Numbers on the official path are exact:
+weights, band edges and values are :class:`~fractions.Fraction`, published
+(rounded) figures are :class:`~decimal.Decimal`. Weights are percentages of
+the whole index, as the regulations write them (``Indikator 1: 1.30``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any, Literal
+
+import attrs
+
+from .numbers import ROUNDING_MODES
+
+__all__ = [
+    "Assessment",
+    "Band",
+    "Group",
+    "Indicator",
+    "IndicatorCriteria",
+    "LegalBasis",
+    "Level",
+    "LevelScale",
+    "Rounding",
+    "Rubric",
+]
+
+PredikatOn = Literal["rounded", "exact"]
+
+
+def _frozen_mapping(value: Mapping[Any, Any] | None) -> Mapping[Any, Any]:
+    return MappingProxyType(dict(value or {}))
+
+
+@attrs.frozen
+class Level:
+    """One capability level of a scale: its number, name and meaning."""
+
+    number: int
+    name: str
+    description: str = ""
+    english: str = ""
+
+
+@attrs.frozen
+class LevelScale:
+    """A named ladder of levels (59/2020: *process* Rintisan…Optimum, *service* Informasi…Optimum)."""
+
+    id: str
+    name: str
+    levels: tuple[Level, ...] = attrs.field(converter=tuple)
+
+    @levels.validator
+    def _check_levels(self, _attribute: object, levels: tuple[Level, ...]) -> None:
+        numbers = [level.number for level in levels]
+        if not numbers or numbers != list(range(numbers[0], numbers[0] + len(numbers))):
+            raise ValueError(f"scale {self.id!r}: levels must be consecutive integers, got {numbers}")
+
+    @property
+    def numbers(self) -> tuple[int, ...]:
+        """Return the allowed level numbers, lowest first."""
+        return tuple(level.number for level in self.levels)
+
+    def level(self, number: int) -> Level:
+        """Return the level with this number."""
+        return self.levels[number - self.levels[0].number]
+
+
+@attrs.frozen
+class Band:
+    """A predikat band: ``lower <= value < upper`` (the top band also holds ``upper`` itself)."""
+
+    predikat: str
+    lower: Fraction
+    upper: Fraction
+
+
+@attrs.frozen
+class Rounding:
+    """How published figures are rounded and which value the predikat is assigned on.
+
+    ``predikat_on = "rounded"``: the band is looked up with the published,
+    rounded index (evaluation 2023). ``"exact"``: with the unrounded index
+    (evaluation 2024).
+    """
+
+    places: int = 2
+    mode: str = attrs.field(default="half_up")
+    predikat_on: PredikatOn = "rounded"
+
+    @mode.validator
+    def _check_mode(self, _attribute: object, mode: str) -> None:
+        if mode not in ROUNDING_MODES:
+            raise ValueError(f"unknown rounding mode {mode!r}")
+
+
+@attrs.frozen
+class LegalBasis:
+    """The regulation a rubric encodes and where its text was read."""
+
+    regulation: str
+    title: str = ""
+    enacted: str = ""
+    promulgated: str = ""
+    gazette: str = ""
+    source: str = ""
+
+
+@attrs.frozen
+class Indicator:
+    """A scored indicator: its parent group, weight (% of the index) and level scale."""
+
+    id: str
+    name: str
+    parent: str
+    weight: Fraction
+    scale: str
+    code: str = ""
+    note: str = ""
+
+
+@attrs.frozen
+class IndicatorCriteria:
+    """The regulation's explanation of an indicator and its per-level criteria texts."""
+
+    explanation: str
+    levels: Mapping[int, str] = attrs.field(converter=_frozen_mapping)
+
+
+@attrs.frozen
+class Group:
+    """A domain or aspect: any grouping level of a rubric's tree.
+
+    ``parent`` is ``None`` for a top-level group. ``children`` lists the ids of
+    sub-groups and ``indicators`` those of the indicators directly below it.
+    """
+
+    id: str
+    kind: str
+    name: str
+    weight: Fraction
+    parent: str | None
+    children: tuple[str, ...] = ()
+    indicators: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Rubric:
+    """One official (or third-party) rubric version, fully resolved and validated.
+
+    Build one with :func:`spbe_engine.rubric_file.load_rubric`; it checks the
+    invariants (weights nest and sum to 100, bands are ordered, contiguous and
+    cover the scale) before a ``Rubric`` exists.
+    """
+
+    id: str
+    title: str
+    years: tuple[int, ...]
+    legal_basis: LegalBasis
+    scales: Mapping[str, LevelScale] = attrs.field(converter=_frozen_mapping)
+    groups: tuple[Group, ...]
+    indicators: tuple[Indicator, ...]
+    bands: tuple[Band, ...]
+    rounding: Rounding
+    sha256: str
+    extends: str | None = None
+    notes: tuple[str, ...] = ()
+    source: str = ""
+    criteria_source: Any = None
+    _group_index: Mapping[str, Group] = attrs.field(init=False, repr=False, eq=False)
+    _indicator_index: Mapping[str, Indicator] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_group_index", {group.id: group for group in self.groups})
+        object.__setattr__(self, "_indicator_index", {ind.id: ind for ind in self.indicators})
+
+    def group(self, group_id: str) -> Group:
+        """Return the domain or aspect with this id (``KeyError`` if none)."""
+        return self._group_index[group_id]
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        """Return the indicator with this id (``KeyError`` if none)."""
+        return self._indicator_index[indicator_id]
+
+    def has_group(self, group_id: str) -> bool:
+        """Tell whether a domain or aspect with this id exists."""
+        return group_id in self._group_index
+
+    def has_indicator(self, indicator_id: str) -> bool:
+        """Tell whether an indicator with this id exists."""
+        return indicator_id in self._indicator_index
+
+    @property
+    def top_groups(self) -> tuple[Group, ...]:
+        """Return the top level of the tree: domains, or aspects where there are no domains."""
+        return tuple(group for group in self.groups if group.parent is None)
+
+    @property
+    def group_kinds(self) -> tuple[str, ...]:
+        """Return the grouping levels from the top (``("domain", "aspect")``)."""
+        kinds: list[str] = []
+        for group in self.groups:
+            if group.kind not in kinds:
+                kinds.append(group.kind)
+        return tuple(kinds)
+
+    def scale_of(self, indicator_id: str) -> LevelScale:
+        """Return the level scale an indicator is assessed on."""
+        return self.scales[self.indicator(indicator_id).scale]
+
+    def indicators_under(self, group_id: str) -> tuple[str, ...]:
+        """Return the ids of every indicator below a group, at any depth, in rubric order."""
+        below: list[str] = []
+        group = self.group(group_id)
+        below.extend(group.indicators)
+        for child in group.children:
+            below.extend(self.indicators_under(child))
+        order = {ind.id: n for n, ind in enumerate(self.indicators)}
+        return tuple(sorted(below, key=order.__getitem__))
+
+    def governs(self, year: int) -> bool:
+        """Tell whether this rubric governs evaluations of ``year``."""
+        return year in self.years
+
+
+@attrs.frozen
+class Assessment:
+    """One instansi's assessment: indicator levels, or published aggregate values.
+
+    ``levels`` maps indicator ids to integer levels. ``aggregates`` maps group
+    ids (the top level: domains, or aspects in a rubric without domains) to
+    published, rounded values. Exactly one of the two is given. ``metadata`` is
+    carried through to the score card untouched.
+    """
+
+    levels: Mapping[str, int] = attrs.field(factory=dict, converter=_frozen_mapping)
+    aggregates: Mapping[str, Decimal] = attrs.field(factory=dict, converter=_frozen_mapping)
+    instansi: str | None = None
+    year: int | None = None
+    rubric: str | None = None
+    metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
+
+    def __attrs_post_init__(self) -> None:
+        if self.levels and self.aggregates:
+            raise ValueError("an assessment has either indicator levels or aggregate values, not both")

@@ -1,0 +1,258 @@
+"""Compile a rubric, after every plugin has had its say, into an arithmetic scoring plan.
+
+The hooks are consulted here, once per rubric, and their answers are checked
+(type and range) with the answering plugin named on any violation. The plan
+holds only integers and exact fractions: each indicator's contribution to the
+index for each level as an integer over one common denominator ``D``, so that
+an index is ``N / D`` with ``N`` a plain integer sum, band edges as integer
+thresholds on ``N`` (exact rule) or on the rounded index (rounded rule).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import attrs
+import pluggy
+
+from .errors import PluginError
+from .models import Band, Group, Rounding, Rubric
+from .numbers import format_exact
+from .rubric_file import check_bands
+
+__all__ = ["ScoringPlan", "compile_plan"]
+
+_DEFAULTS = "spbe_engine.defaults"
+
+
+def _first_result(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> tuple[Any, str]:
+    """Call a firstresult hook implementation by implementation, naming the one that answered."""
+    caller = getattr(pm.hook, hook)
+    for impl in reversed(caller.get_hookimpls()):
+        result = impl.function(*[kwargs[arg] for arg in impl.argnames])
+        if result is not None:
+            return result, impl.plugin_name
+    raise PluginError(f"no plugin answered {hook}", field=hook)  # pragma: no cover - defaults answer
+
+
+def _exact(value: object, plugin: str, hook: str, what: str) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, Fraction | Decimal | int):
+        raise PluginError(f"plugin {plugin!r}, hook {hook}: {what} must be an exact number",
+                          field=hook, value=value, allowed="int, Fraction or Decimal (never float)")
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise PluginError(f"plugin {plugin!r}, hook {hook}: {what} must be finite", field=hook, value=value)
+    return Fraction(value)
+
+
+def _round_int(numerator: int, denominator: int, places: int, mode: str) -> int:
+    """Round ``numerator / denominator`` (non-negative) to an integer count of ``10**-places``."""
+    scaled = numerator * 10**places
+    floor, remainder = divmod(scaled, denominator)
+    if mode == "half_up":
+        return floor + (2 * remainder >= denominator)
+    if mode == "half_even":
+        twice = 2 * remainder
+        return floor + (twice > denominator or (twice == denominator and floor % 2 == 1))
+    return floor
+
+
+@attrs.frozen
+class ScoringPlan:
+    """A rubric compiled for scoring: exact integer arithmetic, no hooks in the inner loop."""
+
+    rubric: Rubric
+    indicator_ids: tuple[str, ...]
+    position: Mapping[str, int]
+    weights: tuple[Fraction, ...]
+    group_weights: Mapping[str, Fraction]
+    values: tuple[Mapping[int, Fraction], ...]
+    denominator: int
+    contributions: tuple[Mapping[int, int], ...]
+    group_positions: Mapping[str, tuple[int, ...]]
+    bands: tuple[Band, ...]
+    rounding: Rounding
+    low: Fraction
+    high: Fraction
+    answered_by: Mapping[str, tuple[str, ...]]
+    exact_thresholds: tuple[int, ...]
+    rounded_thresholds: tuple[int, ...]
+    _achievable: dict[str, tuple[int, ...]] = attrs.field(factory=dict, repr=False, eq=False)
+    _lock: Any = attrs.field(factory=threading.Lock, repr=False, eq=False)
+
+    # -- arithmetic ---------------------------------------------------------
+    def numerator(self, levels: Sequence[int]) -> int:
+        """Return ``N`` for levels given in plan order (index = ``N / denominator``)."""
+        return sum(table[level] for table, level in zip(self.contributions, levels, strict=True))
+
+    def exact(self, numerator: int) -> Fraction:
+        """Return the exact index for a numerator."""
+        return Fraction(numerator, self.denominator)
+
+    def rounded_units(self, numerator: int) -> int:
+        """Return the published index in units of ``10**-places``."""
+        return _round_int(numerator, self.denominator, self.rounding.places, self.rounding.mode)
+
+    def published(self, numerator: int) -> Decimal:
+        """Return the index as published (rounded by the rubric's rule)."""
+        return Decimal(self.rounded_units(numerator)).scaleb(-self.rounding.places)
+
+    def band_of(self, numerator: int) -> int:
+        """Return the position of the predikat band of an index, by the rubric's band rule."""
+        if self.rounding.predikat_on == "exact":
+            return bisect_right(self.exact_thresholds, numerator)
+        return bisect_right(self.rounded_thresholds, self.rounded_units(numerator))
+
+    def predikat(self, numerator: int) -> str:
+        """Return the predikat of an index, by the rubric's band rule."""
+        return self.bands[self.band_of(numerator)].predikat
+
+    def group_value(self, group_id: str, group_numerator: int) -> Fraction:
+        """Return a group's exact value from the integer sum of its indicators' contributions."""
+        return Fraction(group_numerator * 100, self.denominator) / self.group_weights[group_id]
+
+    # -- reconstruction from published aggregates ----------------------------
+    def achievable(self, group_id: str) -> tuple[int, ...]:
+        """Return, sorted, every contribution ``N_g`` the group's indicators can add up to."""
+        cached = self._achievable.get(group_id)
+        if cached is not None:
+            return cached
+        sums = {0}
+        for pos in self.group_positions[group_id]:
+            steps = set(self.contributions[pos].values())
+            sums = {total + step for total in sums for step in steps}
+        result = tuple(sorted(sums))
+        with self._lock:
+            self._achievable[group_id] = result
+        return result
+
+    def candidates(self, group_id: str, low: Fraction, high: Fraction) -> tuple[int, ...]:
+        """Return the achievable ``N_g`` whose group value lies in ``[low, high)``."""
+        weight = self.group_weights[group_id]
+        scale = weight * self.denominator / 100
+        sums = self.achievable(group_id)
+        start = bisect_left(sums, math.ceil(low * scale))
+        stop = bisect_left(sums, math.ceil(high * scale))
+        return sums[start:stop]
+
+
+def compile_plan(rubric: Rubric, pm: pluggy.PluginManager) -> ScoringPlan:
+    """Ask the hooks for values, weights, bands and rounding; check them; build the plan."""
+    answered: dict[str, set[str]] = {}
+
+    def ask(hook: str, **kwargs: Any) -> tuple[Any, str]:
+        result, plugin = _first_result(pm, hook, **kwargs)
+        if plugin != _DEFAULTS:
+            answered.setdefault(hook, set()).add(plugin)
+        return result, plugin
+
+    values = tuple(_values(rubric, ask, ind.id) for ind in rubric.indicators)
+    member_weights = _weights(rubric, ask)
+    weights = tuple(member_weights[ind.id] for ind in rubric.indicators)
+    group_weights = {group.id: member_weights[group.id] for group in rubric.groups}
+
+    rounding, plugin = ask("spbe_rounding", rubric=rubric)
+    if not isinstance(rounding, Rounding):
+        raise PluginError(f"plugin {plugin!r}, hook spbe_rounding: must return a Rounding",
+                          field="spbe_rounding", value=rounding)
+
+    low = sum((w * min(v.values()) for w, v in zip(weights, values, strict=True)), Fraction(0)) / 100
+    high = sum((w * max(v.values()) for w, v in zip(weights, values, strict=True)), Fraction(0)) / 100
+    bands, plugin = ask("spbe_predikat_bands", rubric=rubric)
+    bands = tuple(bands) if isinstance(bands, Sequence) else bands
+    if not isinstance(bands, tuple) or not bands or not all(isinstance(b, Band) for b in bands):
+        raise PluginError(f"plugin {plugin!r}, hook spbe_predikat_bands: must return a sequence of Band",
+                          field="spbe_predikat_bands", value=bands)
+
+    def band_fault(field: str, problem: str) -> PluginError:
+        return PluginError(f"plugin {plugin!r}, hook spbe_predikat_bands: {problem}", field=field)
+
+    check_bands(list(bands), low, high, band_fault)
+
+    # One common denominator for every contribution w_i * v_i / 100.
+    fractions = [w * v / 100 for w, table in zip(weights, values, strict=True) for v in table.values()]
+    denominator = math.lcm(*(f.denominator for f in fractions)) if fractions else 1
+    contributions = tuple(
+        {level: int(w * v / 100 * denominator) for level, v in table.items()}
+        for w, table in zip(weights, values, strict=True)
+    )
+    places = 10**rounding.places
+    return ScoringPlan(
+        rubric=rubric,
+        indicator_ids=tuple(ind.id for ind in rubric.indicators),
+        position={ind.id: n for n, ind in enumerate(rubric.indicators)},
+        weights=weights,
+        group_weights=group_weights,
+        values=values,
+        denominator=denominator,
+        contributions=contributions,
+        group_positions={
+            group.id: tuple(n for n, ind in enumerate(rubric.indicators)
+                            if ind.id in set(rubric.indicators_under(group.id)))
+            for group in rubric.groups
+        },
+        bands=bands,
+        rounding=rounding,
+        low=low,
+        high=high,
+        answered_by={hook: tuple(sorted(names)) for hook, names in answered.items()},
+        exact_thresholds=tuple(math.ceil(band.lower * denominator) for band in bands[1:]),
+        rounded_thresholds=tuple(math.ceil(band.lower * places) for band in bands[1:]),
+    )
+
+
+def _values(rubric: Rubric, ask: Any, indicator_id: str) -> Mapping[int, Fraction]:
+    indicator = rubric.indicator(indicator_id)
+    scale = rubric.scales[indicator.scale]
+    table, plugin = ask("spbe_indicator_values", rubric=rubric, indicator=indicator)
+    where = f"plugin {plugin!r}, hook spbe_indicator_values, indicator {indicator.id}"
+    if not isinstance(table, Mapping) or set(table) != set(scale.numbers):
+        got = sorted(table) if isinstance(table, Mapping) else table
+        raise PluginError(f"{where}: must map every level of scale {scale.id!r} to a value",
+                          field="spbe_indicator_values", value=got, allowed=f"keys {list(scale.numbers)}")
+    out: dict[int, Fraction] = {}
+    for level in scale.numbers:
+        value = _exact(table[level], plugin, "spbe_indicator_values", f"the value of level {level}")
+        if not scale.numbers[0] <= value <= scale.numbers[-1]:
+            raise PluginError(f"{where}: the value of level {level} is outside the scale",
+                              field="spbe_indicator_values", value=format_exact(value),
+                              allowed=f"{scale.numbers[0]} to {scale.numbers[-1]}")
+        out[level] = value
+    return out
+
+
+def _weights(rubric: Rubric, ask: Any) -> dict[str, Fraction]:
+    """Collect member weights group by group, checking each group's members sum to its weight."""
+    effective: dict[str, Fraction] = {}
+
+    def collect(group: Group | None, total: Fraction, total_from: str) -> None:
+        mapping, plugin = ask("spbe_weights", rubric=rubric, group=group)
+        members = [g.id for g in rubric.top_groups] if group is None else [*group.children, *group.indicators]
+        name = "the top level" if group is None else f"group {group.id}"
+        where = f"plugin {plugin!r}, hook spbe_weights, {name}"
+        if not isinstance(mapping, Mapping) or set(mapping) != set(members):
+            got = sorted(mapping) if isinstance(mapping, Mapping) else mapping
+            raise PluginError(f"{where}: must give a weight for exactly its members", field="spbe_weights",
+                              value=got, allowed=", ".join(members))
+        weights = {m: _exact(mapping[m], plugin, "spbe_weights", f"the weight of {m}") for m in members}
+        for member, weight in weights.items():
+            if weight < 0:
+                raise PluginError(f"{where}: the weight of {member} is negative", field="spbe_weights",
+                                  value=format_exact(weight), allowed="0 or more")
+        if sum(weights.values(), Fraction(0)) != total:
+            got = format_exact(sum(weights.values(), Fraction(0)))
+            origin = "" if total_from == plugin else f" (the group's weight, set by plugin {total_from!r})"
+            raise PluginError(f"{where}: weights sum to {got}, not {format_exact(total)}{origin}",
+                              field="spbe_weights", allowed="member weights that add up to the group's weight")
+        effective.update(weights)
+        for member in members:
+            if rubric.has_group(member):
+                collect(rubric.group(member), weights[member], plugin)
+
+    collect(None, Fraction(100), "the index")
+    return effective

@@ -1,0 +1,223 @@
+"""Build the plugin manager, load rubric plugins in isolation, and keep the rubric registry.
+
+Nothing here runs at import time: :func:`load_plugins` is a factory an
+:class:`~spbe_engine.engine.Engine` calls, and tests build their own. A plugin
+that fails to import, implements an unknown hook, targets another hook API
+version, or registers a rubric id already taken is *set aside* with its
+reason; every other plugin keeps working.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import threading
+from collections.abc import Iterable
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pluggy
+
+from . import defaults, hookspecs
+from .errors import PluginError, RubricError, UnknownRubricError
+from .models import Rubric
+from .rubric_file import RawRubric, build_rubric, resolve_raw
+
+__all__ = ["ENTRY_POINT_GROUP", "PluginInfo", "RubricRegistry", "RubricSource", "load_plugins"]
+
+#: The entry-point group every rubric plugin, built-in or third-party, is announced in.
+ENTRY_POINT_GROUP = "spbe_engine"
+#: Set to a true value to make a set-aside plugin an error (for CI).
+STRICT_ENV = "SPBE_STRICT_PLUGINS"
+
+RubricSource = Traversable | Path
+
+
+@attrs.frozen
+class PluginInfo:
+    """What the host knows of one plugin: where it came from, what it gave, whether it is in use."""
+
+    name: str
+    module: str = ""
+    distribution: str = ""
+    version: str = ""
+    api_version: int | None = None
+    rubrics: tuple[str, ...] = ()
+    hooks: tuple[str, ...] = ()
+    status: str = "active"
+    reason: str = ""
+
+    @property
+    def active(self) -> bool:
+        """Tell whether the plugin is in use (not set aside)."""
+        return self.status == "active"
+
+
+@attrs.frozen
+class _Entry:
+    source: RubricSource
+    plugin: str
+
+
+class RubricRegistry:
+    """The registered rubric versions: id → source file, loaded and validated on first use.
+
+    Safe to share across threads: loading is guarded by a lock and loaded
+    rubrics are immutable.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[str, _Entry] = {}
+        self._raw: dict[str, RawRubric] = {}
+        self._rubrics: dict[str, Rubric] = {}
+        self._lock = threading.RLock()
+
+    def add(self, rubric_id: str, source: RubricSource, plugin: str) -> None:
+        """Record a rubric source; refuse an id that is already taken."""
+        taken = self._entries.get(rubric_id)
+        if taken is not None:
+            raise PluginError(f"rubric id {rubric_id!r} is already registered by plugin {taken.plugin!r}",
+                              field="register", value=str(source))
+        self._entries[rubric_id] = _Entry(source, plugin)
+
+    def discard_plugin(self, plugin: str) -> None:
+        """Forget every rubric a plugin registered (when it is set aside)."""
+        for rubric_id in [rid for rid, entry in self._entries.items() if entry.plugin == plugin]:
+            del self._entries[rubric_id]
+
+    def ids(self) -> tuple[str, ...]:
+        """Return the registered rubric ids, sorted."""
+        return tuple(sorted(self._entries))
+
+    def plugin_of(self, rubric_id: str) -> str:
+        """Return the name of the plugin that registered a rubric."""
+        return self._entry(rubric_id).plugin
+
+    def _entry(self, rubric_id: str) -> _Entry:
+        try:
+            return self._entries[rubric_id]
+        except KeyError:
+            raise UnknownRubricError("unknown rubric", field="rubric", value=rubric_id,
+                                     allowed=", ".join(self.ids()) or "none registered") from None
+
+    def raw(self, rubric_id: str, _chain: tuple[str, ...] = ()) -> RawRubric:
+        """Return the resolved raw data of a rubric (its ``extends`` chain folded in)."""
+        with self._lock:
+            if rubric_id in self._raw:
+                return self._raw[rubric_id]
+            if rubric_id in _chain:
+                raise RubricError("rubrics extend each other in a cycle", field="extends",
+                                  value=" -> ".join((*_chain, rubric_id)))
+            entry = self._entry(rubric_id)
+            raw = resolve_raw(entry.source, rubric_id,
+                              lambda base: self.raw(base, (*_chain, rubric_id)))
+            self._raw[rubric_id] = raw
+            return raw
+
+    def get(self, rubric_id: str) -> Rubric:
+        """Return the validated rubric, loading it on first use."""
+        with self._lock:
+            if rubric_id not in self._rubrics:
+                entry = self._entry(rubric_id)
+                self._rubrics[rubric_id] = build_rubric(self.raw(rubric_id), str(entry.source))
+            return self._rubrics[rubric_id]
+
+
+def _hooks_of(pm: pluggy.PluginManager, plugin: object) -> tuple[str, ...]:
+    return tuple(sorted(caller.name for caller in pm.get_hookcallers(plugin) or ()))
+
+
+def _strict_default() -> bool:
+    return os.environ.get(STRICT_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def load_plugins(
+    plugins: Iterable[tuple[str, object]] | None = None,
+    *,
+    entry_points: bool = True,
+    strict: bool | None = None,
+) -> tuple[pluggy.PluginManager, RubricRegistry, tuple[PluginInfo, ...]]:
+    """Build a plugin manager, load the plugins, and collect their rubrics.
+
+    ``plugins`` are extra ``(name, module_or_object)`` pairs (tests and
+    embedders use them); ``entry_points`` loads every plugin installed in the
+    ``spbe_engine`` entry-point group, the built-in rubrics included.
+    ``strict`` (default: the ``SPBE_STRICT_PLUGINS`` environment variable)
+    turns a set-aside plugin into a :class:`PluginError`.
+    """
+    strict = _strict_default() if strict is None else strict
+    pm = pluggy.PluginManager("spbe_engine")
+    pm.add_hookspecs(hookspecs)
+    pm.register(defaults, name="spbe_engine.defaults")
+    registry = RubricRegistry()
+    infos: list[PluginInfo] = []
+
+    candidates: list[tuple[str, Any, PluginInfo]] = []
+    if entry_points:
+        for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            dist = ep.dist
+            info = PluginInfo(ep.name, ep.value, dist.name if dist else "", dist.version if dist else "")
+            try:
+                candidates.append((ep.name, ep.load(), info))
+            except Exception as exc:  # noqa: BLE001 - any import failure sets the plugin aside
+                infos.append(attrs.evolve(info, status="set aside",
+                                          reason=f"import failed: {type(exc).__name__}: {exc}"))
+    for name, obj in plugins or ():
+        candidates.append((name, obj, PluginInfo(name, getattr(obj, "__name__", type(obj).__name__))))
+
+    for name, obj, info in candidates:
+        infos.append(_admit(pm, registry, name, obj, info))
+
+    set_aside = [info for info in infos if not info.active]
+    if strict and set_aside:
+        first = set_aside[0]
+        raise PluginError(f"plugin set aside: {first.reason}", field="plugin", value=first.name,
+                          allowed=f"unset {STRICT_ENV} or fix the plugin")
+    return pm, registry, tuple(infos)
+
+
+def _admit(pm: pluggy.PluginManager, registry: RubricRegistry, name: str, obj: object,
+           info: PluginInfo) -> PluginInfo:
+    """Register one plugin; on any fault undo it and return it set aside with the reason."""
+    api = getattr(obj, "SPBE_HOOK_API", None)
+    info = attrs.evolve(info, api_version=api)
+    if api != hookspecs.HOOK_API_VERSION:
+        return attrs.evolve(info, status="set aside",
+                            reason=f"targets hook API {api!r}; this engine provides "
+                                   f"{hookspecs.HOOK_API_VERSION} (declare SPBE_HOOK_API = "
+                                   f"{hookspecs.HOOK_API_VERSION})")
+    try:
+        pm.register(obj, name=name)
+    except Exception as exc:  # noqa: BLE001 - pluggy raises ValueError or PluginValidationError
+        return attrs.evolve(info, status="set aside", reason=f"cannot register: {exc}")
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        pm.unregister(obj)
+        return attrs.evolve(info, status="set aside", reason=f"implements an unknown hook: {exc}")
+    info = attrs.evolve(info, hooks=_hooks_of(pm, obj))
+    added: list[str] = []
+
+    def register(source: RubricSource) -> None:
+        if not isinstance(source, Traversable | Path):
+            raise PluginError("register() takes the path of a rubric TOML file", field="register",
+                              value=source, allowed="a pathlib.Path or importlib.resources Traversable")
+        stem = source.name.removesuffix(".toml")
+        if stem == source.name:
+            raise PluginError("a rubric file must be named <rubric id>.toml", field="register",
+                              value=source.name)
+        registry.add(stem, source, name)
+        added.append(stem)
+
+    impl = getattr(obj, "spbe_register_rubrics", None)
+    try:
+        if impl is not None:
+            impl(register=register)
+    except Exception as exc:  # noqa: BLE001 - a misbehaving plugin must not take the host down
+        registry.discard_plugin(name)
+        pm.unregister(obj)
+        reason = str(exc) if isinstance(exc, PluginError) else f"{type(exc).__name__}: {exc}"
+        return attrs.evolve(info, status="set aside", reason=f"spbe_register_rubrics failed: {reason}")
+    return attrs.evolve(info, rubrics=tuple(added))

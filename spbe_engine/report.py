@@ -1,0 +1,147 @@
+"""Turn score cards and rubrics into plain data for JSON output.
+
+Exact values are rendered as strings: a terminating decimal (``"4.765"``) or,
+where none exists, a ratio (``"46/11"``). Published values keep their places
+(``"1.80"``). Nothing is ever a float.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+from .models import Rubric
+from .numbers import format_exact
+from .scoring import GroupScore, ScoreCard
+
+__all__ = ["card_to_json", "rubric_summary", "rubric_to_json"]
+
+
+def _exact(value: Fraction | None) -> str | None:
+    return None if value is None else format_exact(value)
+
+
+def _group(group: GroupScore) -> dict[str, Any]:
+    return {
+        "id": group.id,
+        "kind": group.kind,
+        "name": group.name,
+        "weight": format_exact(group.weight),
+        "index": None if group.published is None else str(group.published),
+        "exact": _exact(group.value),
+        "candidates": [format_exact(c) for c in group.candidates],
+        "completeness": format_exact(group.completeness),
+    }
+
+
+def card_to_json(card: ScoreCard, *, indicators: bool = True) -> dict[str, Any]:
+    """Return a score card as JSON-ready data (strings for every number)."""
+    top_kind = card.domains[0].kind if card.domains else "domain"
+    data: dict[str, Any] = {
+        "instansi": card.instansi,
+        "year": card.year,
+        "rubric": {"id": card.rubric_id, "sha256": card.rubric_sha256},
+        "source": card.source,
+        "index": None if card.index is None else str(card.index),
+        "exact_index": _exact(card.exact_index),
+        "index_candidates": [str(c) for c in card.index_candidates],
+        "exact_candidates": [format_exact(c) for c in card.exact_candidates],
+        "predikat": card.predikat,
+        "predikat_candidates": list(card.predikat_candidates),
+        "predikat_on": card.predikat_on,
+        "index_range": [format_exact(card.index_range[0]), format_exact(card.index_range[1])],
+        "complete": card.complete,
+        "completeness": format_exact(card.completeness),
+        "partial_index": _exact(card.partial_index),
+        "domains": [_group(g) for g in card.domains if g.kind == top_kind],
+        "groups": [_group(g) for g in card.groups],
+        "engine_version": card.provenance.engine_version,
+        "provenance": {
+            "engine_version": card.provenance.engine_version,
+            "plugin": card.provenance.plugin,
+            "plugin_distribution": card.provenance.plugin_distribution,
+            "plugin_version": card.provenance.plugin_version,
+            "rubric_id": card.provenance.rubric_id,
+            "rubric_sha256": card.provenance.rubric_sha256,
+            "hooks_answered_by": {k: list(v) for k, v in card.provenance.hooks_answered_by.items()},
+        },
+        "metadata": dict(card.metadata),
+    }
+    if indicators:
+        data["indicators"] = [
+            {"id": i.id, "name": i.name, "parent": i.parent, "weight": format_exact(i.weight),
+             "level": i.level, "level_name": i.level_name, "value": _exact(i.value),
+             "contribution": _exact(i.contribution)}
+            for i in card.indicators
+        ]
+    return data
+
+
+def rubric_summary(rubric: Rubric, plugin: str, distribution: str, version: str) -> dict[str, Any]:
+    """Return the one-line facts of a rubric, as ``spbe rubrics`` lists them."""
+    kinds = rubric.group_kinds
+    return {
+        "id": rubric.id,
+        "title": rubric.title,
+        "legal_basis": rubric.legal_basis.regulation,
+        "years": list(rubric.years),
+        "counts": {**{kind: sum(g.kind == kind for g in rubric.groups) for kind in kinds},
+                   "indicator": len(rubric.indicators)},
+        "extends": rubric.extends,
+        "plugin": plugin,
+        "distribution": distribution,
+        "version": version,
+        "sha256": rubric.sha256,
+    }
+
+
+def rubric_to_json(rubric: Rubric, criteria: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return a rubric's whole tree as JSON-ready data."""
+    def node(group_id: str) -> dict[str, Any]:
+        group = rubric.group(group_id)
+        return {
+            "id": group.id, "kind": group.kind, "name": group.name, "weight": format_exact(group.weight),
+            "groups": [node(child) for child in group.children],
+            "indicators": [indicator(i) for i in group.indicators],
+        }
+
+    def indicator(indicator_id: str) -> dict[str, Any]:
+        ind = rubric.indicator(indicator_id)
+        out: dict[str, Any] = {"id": ind.id, "name": ind.name, "weight": format_exact(ind.weight),
+                               "scale": ind.scale}
+        if ind.note:
+            out["note"] = ind.note
+        if criteria and ind.id in criteria:
+            crit = criteria[ind.id]
+            out["criteria"] = {"explanation": crit.explanation,
+                               "levels": {str(k): v for k, v in sorted(crit.levels.items())}}
+        return out
+
+    return {
+        "id": rubric.id,
+        "title": rubric.title,
+        "years": list(rubric.years),
+        "extends": rubric.extends,
+        "sha256": rubric.sha256,
+        "legal_basis": {
+            "regulation": rubric.legal_basis.regulation, "title": rubric.legal_basis.title,
+            "enacted": rubric.legal_basis.enacted, "promulgated": rubric.legal_basis.promulgated,
+            "gazette": rubric.legal_basis.gazette, "source": rubric.legal_basis.source,
+        },
+        "rounding": {"places": rubric.rounding.places, "mode": rubric.rounding.mode,
+                     "predikat_on": rubric.rounding.predikat_on},
+        "scales": {scale.id: {"name": scale.name,
+                              "levels": {str(lv.number): {"name": lv.name, "description": lv.description}
+                                         for lv in scale.levels}}
+                   for scale in rubric.scales.values()},
+        "bands": [{"predikat": b.predikat, "lower": format_exact(b.lower), "upper": format_exact(b.upper)}
+                  for b in rubric.bands],
+        "tree": [node(group.id) for group in rubric.top_groups],
+        "notes": list(rubric.notes),
+    }
+
+
+def join(values: Sequence[object]) -> str:
+    """Join candidates for a CSV cell."""
+    return ";".join(str(v) for v in values)

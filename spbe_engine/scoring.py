@@ -1,0 +1,330 @@
+"""Score assessments against a compiled plan: from indicator levels, or from published aggregates.
+
+From levels the index is exact. From published (rounded) domain values it is
+reconstructed: each domain can take only certain exact values under its
+rubric (59/2020: D1 and D2 multiples of 0.1, D3 = k/11, ...), so the engine
+lists the exact values that round to each published figure and reports every
+index and predikat they admit, never a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
+from functools import cached_property
+from typing import Any
+
+import attrs
+
+from .errors import IncompleteError, InputError
+from .models import Assessment
+from .numbers import decimal_places, format_exact, rounding_interval
+from .plan import ScoringPlan
+
+__all__ = ["GroupScore", "IndicatorScore", "Provenance", "ScoreCard", "score_aggregates", "score_levels"]
+
+#: At most this many exact index values are enumerated from published aggregates.
+MAX_EXACT_CANDIDATES = 100_000
+
+
+@attrs.frozen
+class Provenance:
+    """Which engine, plugin and rubric data produced a score card."""
+
+    engine_version: str
+    rubric_id: str
+    rubric_sha256: str
+    plugin: str
+    plugin_distribution: str
+    plugin_version: str
+    hooks_answered_by: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class IndicatorScore:
+    """One indicator's level, value and weighted contribution to the index."""
+
+    id: str
+    name: str
+    parent: str
+    weight: Fraction
+    level: int | None
+    level_name: str
+    value: Fraction | None
+    contribution: Fraction | None
+
+
+@attrs.frozen
+class GroupScore:
+    """One domain's or aspect's value: exact where known, as published, or its candidates."""
+
+    id: str
+    kind: str
+    name: str
+    parent: str | None
+    weight: Fraction
+    value: Fraction | None
+    published: Decimal | None
+    candidates: tuple[Fraction, ...] = ()
+    completeness: Fraction = Fraction(1)
+
+
+@attrs.frozen
+class ScoreCard:
+    """The result of scoring one assessment under one rubric.
+
+    ``index`` is the index as published (rounded by the rubric's rule) and
+    ``exact_index`` the unrounded value; both are ``None`` where the input does
+    not determine them, and then ``index_candidates`` and
+    ``predikat_candidates`` list every possibility. A partial score
+    (``complete`` is false) never has an ``index``: see ``partial_index``,
+    ``completeness`` and ``index_range``.
+    """
+
+    rubric_id: str
+    rubric_sha256: str
+    source: str
+    index: Decimal | None
+    exact_index: Fraction | None
+    index_candidates: tuple[Decimal, ...]
+    exact_candidates: tuple[Fraction, ...]
+    predikat: str | None
+    predikat_candidates: tuple[str, ...]
+    index_range: tuple[Fraction, Fraction]
+    complete: bool
+    completeness: Fraction
+    partial_index: Fraction | None
+    provenance: Provenance
+    instansi: str | None = None
+    year: int | None = None
+    metadata: Mapping[str, Any] = attrs.field(factory=dict)
+    predikat_on: str = "rounded"
+    _plan: ScoringPlan | None = attrs.field(default=None, repr=False, eq=False)
+    _levels: tuple[int | None, ...] | None = attrs.field(default=None, repr=False, eq=False)
+    _group_scores: tuple[GroupScore, ...] | None = attrs.field(default=None, repr=False, eq=False)
+
+    @cached_property
+    def indicators(self) -> tuple[IndicatorScore, ...]:
+        """Return every indicator's level, value and contribution (empty for aggregate input)."""
+        if self._plan is None or self._levels is None:
+            return ()
+        plan = self._plan
+        out = []
+        for pos, indicator in enumerate(plan.rubric.indicators):
+            level = self._levels[pos]
+            scale = plan.rubric.scales[indicator.scale]
+            value = None if level is None else plan.values[pos][level]
+            out.append(IndicatorScore(
+                indicator.id, indicator.name, indicator.parent, plan.weights[pos], level,
+                "" if level is None else scale.level(level).name, value,
+                None if value is None else plan.weights[pos] * value / 100,
+            ))
+        return tuple(out)
+
+    @cached_property
+    def groups(self) -> tuple[GroupScore, ...]:
+        """Return every domain's and aspect's value, in rubric order."""
+        if self._group_scores is not None:
+            return self._group_scores
+        if self._plan is None or self._levels is None:
+            return ()
+        plan = self._plan
+        out = []
+        for group in plan.rubric.groups:
+            positions = plan.group_positions[group.id]
+            present = [p for p in positions if self._levels[p] is not None]
+            weight = sum((plan.weights[p] for p in present), Fraction(0))
+            value = None
+            if weight:
+                value = sum((plan.weights[p] * plan.values[p][self._levels[p]]  # type: ignore[index]
+                             for p in present), Fraction(0)) / weight
+            share = weight / plan.group_weights[group.id] if plan.group_weights[group.id] else Fraction(1)
+            complete = len(present) == len(positions)
+            out.append(GroupScore(
+                group.id, group.kind, group.name, group.parent, plan.group_weights[group.id],
+                value if complete else None,
+                None if value is None or not complete else _round(plan, value),
+                () if complete or value is None else (value,), share,
+            ))
+        return tuple(out)
+
+    def group(self, group_id: str) -> GroupScore:
+        """Return the score of one domain or aspect."""
+        for group in self.groups:
+            if group.id == group_id:
+                return group
+        raise KeyError(group_id)
+
+    @property
+    def domains(self) -> tuple[GroupScore, ...]:
+        """Return the top-level groups (domains; aspects in a rubric without domains)."""
+        return tuple(group for group in self.groups if group.parent is None)
+
+
+def _round(plan: ScoringPlan, value: Fraction) -> Decimal:
+    from .numbers import round_fraction
+
+    return round_fraction(value, plan.rounding.places, plan.rounding.mode)
+
+
+def _resolve_levels(plan: ScoringPlan, levels: Mapping[str, Any], partial: bool) -> list[int | None]:
+    """Check ids and levels and put them in plan order (``None`` where missing)."""
+    ordered: list[int | None] = [None] * len(plan.indicator_ids)
+    rubric = plan.rubric
+    for key, level in levels.items():
+        pos = plan.position.get(key)
+        if pos is None and isinstance(key, str):
+            pos = plan.position.get(key.strip().upper())
+        if pos is None:
+            hint = " (that is a domain or aspect; give indicator levels, or only aggregates)" if (
+                isinstance(key, str) and rubric.has_group(key.strip().upper())) else ""
+            raise InputError(f"unknown indicator for rubric {rubric.id}{hint}", field=str(key),
+                             allowed=f"{plan.indicator_ids[0]} … {plan.indicator_ids[-1]}")
+        table = plan.contributions[pos]
+        if isinstance(level, bool) or not isinstance(level, int) or level not in table:
+            scale = rubric.scale_of(plan.indicator_ids[pos])
+            names = ", ".join(f"{lv.number} {lv.name}" for lv in scale.levels)
+            raise InputError("level out of range" if isinstance(level, int) and not isinstance(level, bool)
+                             else "level must be a whole number", field=plan.indicator_ids[pos],
+                             value=level, allowed=f"whole levels {names}")
+        if ordered[pos] is not None:
+            raise InputError("indicator given twice", field=plan.indicator_ids[pos], value=level)
+        ordered[pos] = level
+    if not partial:
+        missing = [plan.indicator_ids[p] for p, lv in enumerate(ordered) if lv is None]
+        if missing:
+            shown = ", ".join(missing[:12]) + (f" … ({len(missing)} in all)" if len(missing) > 12 else "")
+            raise IncompleteError(f"missing indicator levels: {shown}", field="levels",
+                                  allowed="every indicator of the rubric, or ask for a partial score")
+    return ordered
+
+
+def score_levels(plan: ScoringPlan, assessment: Assessment, provenance: Provenance,
+                 *, partial: bool = False) -> ScoreCard:
+    """Score indicator levels; with ``partial``, missing indicators are reported, not guessed."""
+    levels = _resolve_levels(plan, assessment.levels, partial)
+    common = _common(plan, assessment, provenance)
+    if all(level is not None for level in levels):
+        numerator = sum(table[lv] for table, lv in zip(plan.contributions, levels, strict=True))  # type: ignore[index]
+        exact = plan.exact(numerator)
+        published = plan.published(numerator)
+        predikat = plan.predikat(numerator)
+        return ScoreCard(
+            **common, source="levels", index=published, exact_index=exact, index_candidates=(published,),
+            exact_candidates=(exact,), predikat=predikat, predikat_candidates=(predikat,),
+            index_range=(exact, exact), complete=True, completeness=Fraction(1), partial_index=None,
+            plan=plan, levels=tuple(levels),
+        )
+    present = sum(plan.contributions[p][lv] for p, lv in enumerate(levels) if lv is not None)
+    low = present + sum(min(plan.contributions[p].values()) for p, lv in enumerate(levels) if lv is None)
+    high = present + sum(max(plan.contributions[p].values()) for p, lv in enumerate(levels) if lv is None)
+    weight = sum((plan.weights[p] for p, lv in enumerate(levels) if lv is not None), Fraction(0))
+    partial_index = None
+    if weight:
+        partial_index = sum((plan.weights[p] * plan.values[p][lv] for p, lv in enumerate(levels)
+                             if lv is not None), Fraction(0)) / weight
+    bands = range(plan.band_of(low), plan.band_of(high) + 1)
+    return ScoreCard(
+        **common, source="levels", index=None, exact_index=None, index_candidates=(), exact_candidates=(),
+        predikat=None, predikat_candidates=tuple(plan.bands[b].predikat for b in bands),
+        index_range=(plan.exact(low), plan.exact(high)), complete=False, completeness=weight / 100,
+        partial_index=partial_index, plan=plan, levels=tuple(levels),
+    )
+
+
+def _common(plan: ScoringPlan, assessment: Assessment, provenance: Provenance) -> dict[str, Any]:
+    return {
+        "rubric_id": plan.rubric.id,
+        "rubric_sha256": plan.rubric.sha256,
+        "provenance": provenance,
+        "instansi": assessment.instansi,
+        "year": assessment.year,
+        "metadata": assessment.metadata,
+        "predikat_on": plan.rounding.predikat_on,
+    }
+
+
+def parse_aggregate(value: object, field: str) -> Decimal:
+    """Read one published aggregate value (text, int or Decimal; never a float)."""
+    from .numbers import parse_decimal
+
+    try:
+        return parse_decimal(value)
+    except ValueError:
+        raise InputError("must be a decimal number", field=field, value=value,
+                         allowed="a published value such as 3.45") from None
+
+
+def score_aggregates(plan: ScoringPlan, assessment: Assessment, provenance: Provenance) -> ScoreCard:
+    """Reconstruct the index from published, rounded top-level group values."""
+    rubric = plan.rubric
+    top = {group.id: group for group in rubric.top_groups}
+    given: dict[str, Decimal] = {}
+    for key, raw in assessment.aggregates.items():
+        group_id = key.strip().upper() if isinstance(key, str) else key
+        if group_id not in top:
+            raise InputError(f"not a top-level {rubric.top_groups[0].kind} of rubric {rubric.id}",
+                             field=str(key), allowed=", ".join(top))
+        if group_id in given:
+            raise InputError(f"{rubric.top_groups[0].kind} given twice", field=str(key))
+        given[group_id] = parse_aggregate(raw, str(key))
+    missing = [gid for gid in top if gid not in given]
+    if missing:
+        raise IncompleteError(f"missing {rubric.top_groups[0].kind} values: {', '.join(missing)}",
+                              field="aggregates", allowed=f"all of {', '.join(top)}")
+
+    per_group: dict[str, tuple[int, ...]] = {}
+    scores: list[GroupScore] = []
+    places = plan.rounding.places
+    for group_id, published in given.items():
+        group = top[group_id]
+        precision = max(places, decimal_places(published))
+        low, high = rounding_interval(published, precision, plan.rounding.mode)
+        found = plan.candidates(group_id, low, high)
+        if not found:
+            raise InputError(
+                f"no combination of indicator levels gives {rubric.top_groups[0].kind} {group_id} a value "
+                f"that rounds to {published} under rubric {rubric.id}", field=group_id, value=str(published),
+                allowed=_nearby(plan, group_id, low))
+        per_group[group_id] = found
+        values = tuple(plan.group_value(group_id, n) for n in found)
+        scores.append(GroupScore(group.id, group.kind, group.name, None, plan.group_weights[group_id],
+                                 values[0] if len(values) == 1 else None, published, values))
+
+    sums = {0}
+    for found in per_group.values():
+        sums = {total + n for total in sums for n in found}
+        if len(sums) > MAX_EXACT_CANDIDATES:  # pragma: no cover - needs absurdly coarse published values
+            raise InputError("the published values admit too many exact indices to list",
+                             field="aggregates", allowed="values published to the rubric's precision")
+    numerators = sorted(sums)
+    rounded = tuple(sorted({plan.published(n) for n in numerators}))
+    bands = sorted({plan.band_of(n) for n in numerators})
+    exact = tuple(plan.exact(n) for n in numerators)
+    return ScoreCard(
+        **_common(plan, assessment, provenance), source="aggregates",
+        index=rounded[0] if len(rounded) == 1 else None,
+        exact_index=exact[0] if len(exact) == 1 else None,
+        index_candidates=rounded, exact_candidates=exact,
+        predikat=plan.bands[bands[0]].predikat if len(bands) == 1 else None,
+        predikat_candidates=tuple(plan.bands[b].predikat for b in bands),
+        index_range=(exact[0], exact[-1]), complete=True, completeness=Fraction(1), partial_index=None,
+        group_scores=tuple(scores),
+    )
+
+
+def _nearby(plan: ScoringPlan, group_id: str, low: Fraction) -> str:
+    """Describe the achievable published values next to a value that is not achievable."""
+    sums = plan.achievable(group_id)
+    values = sorted({_round(plan, plan.group_value(group_id, n)) for n in sums})
+    below = [v for v in values if v < low][-2:]
+    above = [v for v in values if v >= low][:2]
+    lowest, highest = values[0], values[-1]
+    near = ", ".join(str(v) for v in below + above)
+    return f"values from {lowest} to {highest} that the indicator weights allow, e.g. {near}"
+
+
+def describe(value: Fraction | None) -> str | None:
+    """Render an exact value for output: a terminating decimal, else ``p/q``."""
+    return None if value is None else format_exact(value)
