@@ -97,6 +97,17 @@ class Engine:
                                      allowed=f"years {covered[0]}-{covered[-1]}" if covered else "none")
         return governing[0]
 
+    def rubric_data(self, rubric_id: str, *, resolved: bool = True) -> dict[str, Any]:
+        """Return a rubric's raw file data: resolved (``extends`` folded in) or as its file states it.
+
+        For tools that compare or derive rubrics (``spbe rubric diff``); the
+        data is plain Python (decimals as :class:`~decimal.Decimal`), a fresh
+        copy the caller may change.
+        """
+        import copy
+
+        return copy.deepcopy(self._registry.raw(rubric_id) if resolved else self._registry.own(rubric_id))
+
     def plugin_of(self, rubric_id: str) -> PluginInfo:
         """Return the plugin that registered a rubric."""
         name = self._registry.plugin_of(rubric_id)

@@ -23,7 +23,7 @@ import pluggy
 from . import defaults, hookspecs
 from .errors import PluginError, RubricError, UnknownRubricError
 from .models import Rubric
-from .rubric_file import RawRubric, build_rubric, resolve_raw
+from .rubric_file import RawRubric, build_rubric, read_toml, resolve_raw
 
 __all__ = ["ENTRY_POINT_GROUP", "PluginInfo", "RubricRegistry", "RubricSource", "load_plugins"]
 
@@ -115,6 +115,10 @@ class RubricRegistry:
                               lambda base: self.raw(base, (*_chain, rubric_id)))
             self._raw[rubric_id] = raw
             return raw
+
+    def own(self, rubric_id: str) -> RawRubric:
+        """Return a rubric file's data as written: for a derived rubric, only what it states itself."""
+        return read_toml(self._entry(rubric_id).source)
 
     def get(self, rubric_id: str) -> Rubric:
         """Return the validated rubric, loading it on first use."""

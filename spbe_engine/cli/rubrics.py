@@ -95,3 +95,12 @@ def show_command(ctx: click.Context, rubric_id: str, criteria: bool, as_json: bo
     out.print(tree)
     if criteria and texts is not None and not texts:
         out.print("[dim]this rubric ships no level criteria texts[/dim]")
+
+
+def _register_subcommands() -> None:
+    from .diff import diff_command
+
+    rubric_group.add_command(diff_command)
+
+
+_register_subcommands()
