@@ -71,8 +71,10 @@ class Inheritance:
 
     def to_json(self) -> dict[str, Any]:
         """Return the record as plain JSON data."""
-        return {key: list(value) if isinstance(value, tuple) else value
-                for key, value in attrs.asdict(self).items()}
+        return {
+            key: list(value) if isinstance(value, tuple) else value
+            for key, value in attrs.asdict(self).items()
+        }
 
 
 @attrs.frozen
@@ -120,7 +122,9 @@ def _text(value: object) -> str | None:
 _Item = TypeVar("_Item", Group, Indicator)
 
 
-def _pair(old: Sequence[_Item], new: Sequence[_Item]) -> tuple[list[tuple[_Item, _Item]], list[_Item], list[_Item]]:
+def _pair(
+    old: Sequence[_Item], new: Sequence[_Item]
+) -> tuple[list[tuple[_Item, _Item]], list[_Item], list[_Item]]:
     """Pair items by unique identical name first, then by id; return pairs, removed and added."""
     old_names = Counter(item.name for item in old)
     new_names = Counter(item.name for item in new)
@@ -146,9 +150,13 @@ def _pair(old: Sequence[_Item], new: Sequence[_Item]) -> tuple[list[tuple[_Item,
     return pairs, removed, added
 
 
-def _members(section: str, old: Sequence[_Item], new: Sequence[_Item],
-             describe: Callable[[_Item], str], extra: Callable[[_Item, _Item, str], Iterable[Change]]
-             ) -> list[Change]:
+def _members(
+    section: str,
+    old: Sequence[_Item],
+    new: Sequence[_Item],
+    describe: Callable[[_Item], str],
+    extra: Callable[[_Item, _Item, str], Iterable[Change]],
+) -> list[Change]:
     pairs, removed, added = _pair(old, new)
     changes: list[Change] = []
     for before, after in pairs:
@@ -161,10 +169,20 @@ def _members(section: str, old: Sequence[_Item], new: Sequence[_Item],
         if before.parent != after.parent:
             changes.append(Change(section, "moved", subject, "parent", before.parent, after.parent))
         if before.weight != after.weight:
-            changes.append(Change(section, "reweighted", subject, "weight",
-                                  format_exact(before.weight), format_exact(after.weight)))
+            changes.append(
+                Change(
+                    section,
+                    "reweighted",
+                    subject,
+                    "weight",
+                    format_exact(before.weight),
+                    format_exact(after.weight),
+                )
+            )
         changes.extend(extra(before, after, subject))
-    changes.extend(Change(section, "removed", item.id, "", describe(item), None) for item in removed)
+    changes.extend(
+        Change(section, "removed", item.id, "", describe(item), None) for item in removed
+    )
     changes.extend(Change(section, "added", item.id, "", None, describe(item)) for item in added)
     return changes
 
@@ -177,12 +195,26 @@ def _group_extra(before: Group, after: Group, subject: str) -> Iterable[Change]:
 def _indicator_extra(before: Indicator, after: Indicator, subject: str) -> Iterable[Change]:
     for field in ("scale", "code"):
         if getattr(before, field) != getattr(after, field):
-            yield Change("indicators", "changed", subject, field, getattr(before, field), getattr(after, field))
+            yield Change(
+                "indicators",
+                "changed",
+                subject,
+                field,
+                getattr(before, field),
+                getattr(after, field),
+            )
 
 
-def _fields(section: str, subject: str, old: object, new: object, names: Iterable[str]) -> list[Change]:
-    return [Change(section, "changed", subject, name, _text(getattr(old, name)), _text(getattr(new, name)))
-            for name in names if getattr(old, name) != getattr(new, name)]
+def _fields(
+    section: str, subject: str, old: object, new: object, names: Iterable[str]
+) -> list[Change]:
+    return [
+        Change(
+            section, "changed", subject, name, _text(getattr(old, name)), _text(getattr(new, name))
+        )
+        for name in names
+        if getattr(old, name) != getattr(new, name)
+    ]
 
 
 def _bands(old: Rubric, new: Rubric) -> list[Change]:
@@ -191,17 +223,41 @@ def _bands(old: Rubric, new: Rubric) -> list[Change]:
     after = {band.predikat: band for band in new.bands}
     for predikat, band in after.items():
         if predikat not in before:
-            changes.append(Change("bands", "added", predikat, "",
-                                  None, f"{format_exact(band.lower)}..{format_exact(band.upper)}"))
+            changes.append(
+                Change(
+                    "bands",
+                    "added",
+                    predikat,
+                    "",
+                    None,
+                    f"{format_exact(band.lower)}..{format_exact(band.upper)}",
+                )
+            )
             continue
         for field in ("lower", "upper"):
             if getattr(before[predikat], field) != getattr(band, field):
-                changes.append(Change("bands", "changed", predikat, field,
-                                      format_exact(getattr(before[predikat], field)),
-                                      format_exact(getattr(band, field))))
-    changes.extend(Change("bands", "removed", predikat, "",
-                          f"{format_exact(band.lower)}..{format_exact(band.upper)}", None)
-                   for predikat, band in before.items() if predikat not in after)
+                changes.append(
+                    Change(
+                        "bands",
+                        "changed",
+                        predikat,
+                        field,
+                        format_exact(getattr(before[predikat], field)),
+                        format_exact(getattr(band, field)),
+                    )
+                )
+    changes.extend(
+        Change(
+            "bands",
+            "removed",
+            predikat,
+            "",
+            f"{format_exact(band.lower)}..{format_exact(band.upper)}",
+            None,
+        )
+        for predikat, band in before.items()
+        if predikat not in after
+    )
     return changes
 
 
@@ -222,12 +278,28 @@ def _scales(old: Rubric, new: Rubric) -> list[Change]:
         names_after = {level.number: level.name for level in scale.levels}
         for number in sorted(names_before.keys() | names_after.keys()):
             if names_before.get(number) != names_after.get(number):
-                action = ("added" if number not in names_before else "removed" if number not in names_after
-                          else "renamed")
-                changes.append(Change("scales", action, f"{scale_id} level {number}", "name",
-                                      names_before.get(number), names_after.get(number)))
-    changes.extend(Change("scales", "removed", scale_id, "", ladder(scale_id, old), None)
-                   for scale_id in old.scales if scale_id not in new.scales)
+                action = (
+                    "added"
+                    if number not in names_before
+                    else "removed"
+                    if number not in names_after
+                    else "renamed"
+                )
+                changes.append(
+                    Change(
+                        "scales",
+                        action,
+                        f"{scale_id} level {number}",
+                        "name",
+                        names_before.get(number),
+                        names_after.get(number),
+                    )
+                )
+    changes.extend(
+        Change("scales", "removed", scale_id, "", ladder(scale_id, old), None)
+        for scale_id in old.scales
+        if scale_id not in new.scales
+    )
     return changes
 
 
@@ -243,11 +315,20 @@ def diff_rubrics(old: Rubric, new: Rubric, inheritance: Sequence[Inheritance] = 
     """
     changes: list[Change] = []
     changes += _fields("rubric", "rubric", old, new, ("title", "extends"))
-    changes += _fields("legal_basis", "legal basis", old.legal_basis, new.legal_basis,
-                       ("regulation", "title", "enacted", "promulgated", "gazette", "source"))
+    changes += _fields(
+        "legal_basis",
+        "legal basis",
+        old.legal_basis,
+        new.legal_basis,
+        ("regulation", "title", "enacted", "promulgated", "gazette", "source"),
+    )
     if old.years != new.years:
-        changes.append(Change("years", "changed", "years", "years", _text(old.years), _text(new.years)))
-    changes += _fields("rounding", "rounding", old.rounding, new.rounding, ("places", "mode", "predikat_on"))
+        changes.append(
+            Change("years", "changed", "years", "years", _text(old.years), _text(new.years))
+        )
+    changes += _fields(
+        "rounding", "rounding", old.rounding, new.rounding, ("places", "mode", "predikat_on")
+    )
     changes += _bands(old, new)
     changes += _scales(old, new)
 
@@ -258,7 +339,9 @@ def diff_rubrics(old: Rubric, new: Rubric, inheritance: Sequence[Inheritance] = 
         return f"{indicator.name} (in {indicator.parent}, weight {format_exact(indicator.weight)})"
 
     changes += _members("groups", old.groups, new.groups, group_text, _group_extra)
-    changes += _members("indicators", old.indicators, new.indicators, indicator_text, _indicator_extra)
+    changes += _members(
+        "indicators", old.indicators, new.indicators, indicator_text, _indicator_extra
+    )
     return RubricDiff(old.id, new.id, tuple(changes), tuple(inheritance))
 
 

@@ -31,10 +31,15 @@ def test_2021_to_2023_renames_the_sector_services(engine: Engine) -> None:
     expected = {ind.id for ind in new.indicators if old.indicator(ind.id).name != ind.name}
     assert set(renamed) == expected and expected  # the rubric data really renames some
     for indicator_id, change in renamed.items():
-        assert (change.old, change.new) == (old.indicator(indicator_id).name, new.indicator(indicator_id).name)
+        assert (change.old, change.new) == (
+            old.indicator(indicator_id).name,
+            new.indicator(indicator_id).name,
+        )
     for section in ("bands", "scales", "groups"):
         assert not result.in_section(section)
-    assert not [c for c in result.changes if c.action in ("reweighted", "added", "removed", "moved")]
+    assert not [
+        c for c in result.changes if c.action in ("reweighted", "added", "removed", "moved")
+    ]
     assert [c.field for c in result.in_section("years")] == ["years"]
 
 
@@ -50,8 +55,10 @@ def test_2018_to_2021_accounts_for_every_indicator_and_group(engine: Engine) -> 
     """spbe-2018 → spbe-2021: each old item is paired or removed, each new item paired or added, once."""
     old, new = engine.rubric("spbe-2018"), engine.rubric("spbe-2021")
     result = diff_rubrics(old, new)
-    for section, old_items, new_items in (("indicators", old.indicators, new.indicators),
-                                          ("groups", old.groups, new.groups)):
+    for section, old_items, new_items in (
+        ("indicators", old.indicators, new.indicators),
+        ("groups", old.groups, new.groups),
+    ):
         changes = result.in_section(section)
         removed = {c.subject for c in changes if c.action == "removed"}
         added = {c.subject for c in changes if c.action == "added"}
@@ -74,8 +81,9 @@ def base(engine: Engine) -> Rubric:
 
 
 def _replace_indicator(rubric: Rubric, indicator_id: str, **changes: object) -> Rubric:
-    indicators = tuple(attrs.evolve(ind, **changes) if ind.id == indicator_id else ind
-                       for ind in rubric.indicators)
+    indicators = tuple(
+        attrs.evolve(ind, **changes) if ind.id == indicator_id else ind for ind in rubric.indicators
+    )
     return attrs.evolve(rubric, indicators=indicators)
 
 
@@ -105,18 +113,31 @@ def test_synthetic_added_and_removed(base: Rubric) -> None:
 
 def test_synthetic_bands_scales_rounding(base: Rubric) -> None:
     """Band edges, a renamed level, the rounding mode and places are each reported."""
-    bands = (Band(base.bands[0].predikat, base.bands[0].lower, Fraction(2)),
-             Band(base.bands[1].predikat, Fraction(2), base.bands[1].upper), *base.bands[2:])
+    bands = (
+        Band(base.bands[0].predikat, base.bands[0].lower, Fraction(2)),
+        Band(base.bands[1].predikat, Fraction(2), base.bands[1].upper),
+        *base.bands[2:],
+    )
     scale = base.scales["process"]
     levels = (attrs.evolve(scale.levels[0], name="Awal"), *scale.levels[1:])
-    changed = attrs.evolve(base, bands=bands, rounding=Rounding(3, "down", base.rounding.predikat_on),
-                           scales={**base.scales, "process": attrs.evolve(scale, levels=levels)})
+    changed = attrs.evolve(
+        base,
+        bands=bands,
+        rounding=Rounding(3, "down", base.rounding.predikat_on),
+        scales={**base.scales, "process": attrs.evolve(scale, levels=levels)},
+    )
     result = diff_rubrics(base, changed)
     assert {(c.subject, c.field, c.new) for c in result.in_section("bands")} == {
-        (base.bands[0].predikat, "upper", "2"), (base.bands[1].predikat, "lower", "2")}
+        (base.bands[0].predikat, "upper", "2"),
+        (base.bands[1].predikat, "lower", "2"),
+    }
     assert [(c.subject, c.old, c.new) for c in result.in_section("scales")] == [
-        ("process level 1", scale.levels[0].name, "Awal")]
-    assert {(c.field, c.new) for c in result.in_section("rounding")} == {("places", "3"), ("mode", "down")}
+        ("process level 1", scale.levels[0].name, "Awal")
+    ]
+    assert {(c.field, c.new) for c in result.in_section("rounding")} == {
+        ("places", "3"),
+        ("mode", "down"),
+    }
 
 
 def test_cli_json_and_inheritance(capsys: pytest.CaptureFixture[str], engine: Engine) -> None:
@@ -147,4 +168,9 @@ def test_cli_unknown_rubric_is_one_line(capsys: pytest.CaptureFixture[str]) -> N
     """An unknown rubric id exits 2 with the choices named."""
     code = main(["rubric", "diff", "spbe-2021", "spbe-1999"])
     _, err = capsys.readouterr()
-    assert code == 2 and "spbe-1999" in err and "spbe-2024" in err and len(err.strip().splitlines()) == 1
+    assert (
+        code == 2
+        and "spbe-1999" in err
+        and "spbe-2024" in err
+        and len(err.strip().splitlines()) == 1
+    )

@@ -8,8 +8,15 @@ from ..diff import Inheritance, RubricDiff, diff_rubrics, inheritance
 from ..engine import Engine
 from .common import console, emit_json, engine_of
 
-_STYLE = {"added": "green", "removed": "red", "renamed": "yellow", "re-identified": "yellow",
-          "moved": "magenta", "reweighted": "cyan", "changed": "cyan"}
+_STYLE = {
+    "added": "green",
+    "removed": "red",
+    "renamed": "yellow",
+    "re-identified": "yellow",
+    "moved": "magenta",
+    "reweighted": "cyan",
+    "changed": "cyan",
+}
 
 
 def compare(engine: Engine, old_id: str, new_id: str) -> RubricDiff:
@@ -18,8 +25,13 @@ def compare(engine: Engine, old_id: str, new_id: str) -> RubricDiff:
     records: list[Inheritance] = []
     for rubric in (old, new):
         if rubric.extends is not None and rubric.id not in {r.rubric for r in records}:
-            records.append(inheritance(rubric.id, engine.rubric_data(rubric.id, resolved=False),
-                                       engine.rubric_data(rubric.extends)))
+            records.append(
+                inheritance(
+                    rubric.id,
+                    engine.rubric_data(rubric.id, resolved=False),
+                    engine.rubric_data(rubric.extends),
+                )
+            )
     return diff_rubrics(old, new, records)
 
 
@@ -59,8 +71,14 @@ def diff_command(ctx: click.Context, old_id: str, new_id: str, as_json: bool) ->
         table.add_column(column, overflow="fold", ratio=1)
     for change in result.changes:
         style = _STYLE.get(change.action, "")
-        table.add_row(change.section, f"[{style}]{change.action}[/{style}]", change.subject, change.field,
-                      change.old or "", change.new or "")
+        table.add_row(
+            change.section,
+            f"[{style}]{change.action}[/{style}]",
+            change.subject,
+            change.field,
+            change.old or "",
+            change.new or "",
+        )
     out.print(table)
     summary = ", ".join(f"{count} {action}" for action, count in sorted(result.counts().items()))
     out.print(f"{len(result.changes)} changes: {summary}")

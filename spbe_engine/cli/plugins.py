@@ -29,10 +29,13 @@ def plugin_row(info: PluginInfo) -> dict[str, Any]:
 
 @click.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.option("--strict", is_flag=True,
-              help=f"Exit with an error if any plugin is set aside (also: {STRICT_ENV}=1).")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help=f"Exit with an error if any plugin is set aside (also: {STRICT_ENV}=1).",
+)
 def plugins_command(as_json: bool, strict: bool) -> None:
-    """List every rubric plugin: distribution, version, module, hook API, rubrics, hooks, status, reason.
+    """List every rubric plugin: distribution, module, hook API, rubrics, hooks, status, reason.
 
     Every rubric is loaded and its plan compiled, so a plugin whose rubric or
     hooks are broken shows as set aside with the reason.
@@ -52,14 +55,26 @@ def plugins_command(as_json: bool, strict: bool) -> None:
         table.add_column("status", overflow="fold", ratio=2)
         for row in rows:
             hooks = ", ".join(h.removeprefix("spbe_") for h in row["hooks"])
-            status = "[green]active[/green]" if row["status"] == "active" else (
-                f"[red]{row['status']}[/red]: {row['reason']}")
-            table.add_row(row["name"], f"{row['distribution']} {row['version']}".strip() or "-",
-                          row["module"], "-" if row["hook_api"] is None else str(row["hook_api"]),
-                          ", ".join(row["rubrics"]) or "-", hooks or "-", status)
+            status = (
+                "[green]active[/green]"
+                if row["status"] == "active"
+                else (f"[red]{row['status']}[/red]: {row['reason']}")
+            )
+            table.add_row(
+                row["name"],
+                f"{row['distribution']} {row['version']}".strip() or "-",
+                row["module"],
+                "-" if row["hook_api"] is None else str(row["hook_api"]),
+                ", ".join(row["rubrics"]) or "-",
+                hooks or "-",
+                status,
+            )
         console().print(table)
     set_aside = [info for info in engine.plugins if not info.active]
     if set_aside and (strict or strict_from_env()):
         names = ", ".join(info.name for info in set_aside)
-        raise PluginError(f"{len(set_aside)} plugin(s) set aside: {names}; first reason: {set_aside[0].reason}",
-                          field="plugins", allowed=f"fix them, or run without --strict and {STRICT_ENV}")
+        raise PluginError(
+            f"{len(set_aside)} plugin(s) set aside: {names}; first reason: {set_aside[0].reason}",
+            field="plugins",
+            allowed=f"fix them, or run without --strict and {STRICT_ENV}",
+        )
