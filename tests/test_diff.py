@@ -11,6 +11,7 @@ import pytest
 from spbe_engine import Band, Engine, Rounding, Rubric
 from spbe_engine.cli import main
 from spbe_engine.diff import diff_rubrics
+from spbe_engine.numbers import format_exact
 
 
 def _by(diff_changes: tuple, action: str, section: str = "indicators") -> dict[str, object]:
@@ -93,8 +94,22 @@ def test_synthetic_reweighted_and_moved(base: Rubric) -> None:
     result = diff_rubrics(base, changed)
     assert [(c.action, c.subject, c.old, c.new) for c in result.changes] == [
         ("moved", "I1", base.indicator("I1").parent, "A2"),
-        ("reweighted", "I1", "1.3", "7/3"),
+        ("reweighted", "I1", format_exact(base.indicator("I1").weight), "7/3"),
     ]
+
+
+def test_synthetic_group_reweighted_renamed_and_kind(base: Rubric) -> None:
+    """A group's weight, name and kind changes are reported against that group."""
+    groups = tuple(
+        attrs.evolve(g, weight=g.weight + 1, name="Baru", kind="pilar") if g.id == "D2" else g
+        for g in base.groups
+    )
+    result = diff_rubrics(base, attrs.evolve(base, groups=groups))
+    assert {(c.action, c.subject, c.field) for c in result.changes} == {
+        ("reweighted", "D2", "weight"),
+        ("renamed", "D2", "name"),
+        ("changed", "D2", "kind"),
+    }
 
 
 def test_synthetic_same_name_other_id(base: Rubric) -> None:

@@ -243,3 +243,44 @@ def test_spbe_plugins_clean_install_passes_strict(capsys: pytest.CaptureFixture[
         "spbe-2023",
         "spbe-2024",
     }
+
+
+def test_spbe_rubrics_lists_the_sound_rubrics_and_warns_about_a_broken_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``spbe rubrics`` with one broken third-party rubric still lists the others, and says why."""
+    site = tmp_path / "site"
+    site.mkdir()
+    variant(site, lambda text: text + "\n[broken\n", rubric_id="broken-2021")
+    (site / "spbe_throwaway_bad.py").write_text(
+        textwrap.dedent("""\
+        from pathlib import Path
+        from spbe_engine import hookimpl
+
+        SPBE_HOOK_API = 1
+
+        @hookimpl
+        def spbe_register_rubrics(register):
+            register(Path(__file__).with_name("broken-2021.toml"))
+        """),
+        encoding="utf-8",
+    )
+    info = site / "spbe_throwaway_bad-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: spbe-throwaway-bad\nVersion: 0.1\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text(
+        "[spbe_engine]\nthrowaway-bad = spbe_throwaway_bad\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delenv("SPBE_STRICT_PLUGINS", raising=False)
+    try:
+        assert main(["rubrics", "--json"]) == 0
+        out, err = capsys.readouterr()
+    finally:
+        sys.modules.pop("spbe_throwaway_bad", None)
+    assert {row["id"] for row in json.loads(out)} >= {"spbe-2021", "spbe-2024"}
+    assert "broken-2021" in err
+    assert "throwaway-bad" in err
+    assert "malformed TOML" in err
