@@ -49,6 +49,7 @@ __all__ = [
 ENTRY_POINT_GROUP = "spbe_engine"
 #: Set to a true value to make a set-aside plugin an error (for CI).
 STRICT_ENV = "SPBE_STRICT_PLUGINS"
+_DEFAULTS = "spbe_engine.defaults"
 
 RubricSource = Traversable | Path
 
@@ -142,11 +143,12 @@ class RubricRegistry:
         """Return a rubric file's data as written: for a derived rubric, only what it states itself."""
         return read_toml(self._entry(rubric_id).source)
 
-    def get(self, rubric_id: str) -> Rubric:
+    def get(self, rubric_id: str, *, name_plugin: bool = True) -> Rubric:
         """Return the validated rubric, loading it on first use.
 
         A :class:`~spbe_engine.errors.RubricError` names the plugin that
-        registered the rubric, so a lazily found fault points at its author.
+        registered the rubric (unless ``name_plugin`` is false), so a lazily
+        found fault points at its author.
         """
         with self._lock:
             if rubric_id not in self._rubrics:
@@ -154,7 +156,7 @@ class RubricRegistry:
                 try:
                     self._rubrics[rubric_id] = build_rubric(self.raw(rubric_id), str(entry.source))
                 except RubricError as exc:
-                    if not exc.problem.startswith("plugin "):
+                    if name_plugin and not exc.problem.startswith("plugin "):
                         exc.problem = f"plugin {entry.plugin!r}, rubric {rubric_id}: {exc.problem}"
                     raise
             return self._rubrics[rubric_id]
@@ -189,7 +191,7 @@ def load_plugins(
     strict = strict_from_env() if strict is None else strict
     pm = pluggy.PluginManager("spbe_engine")
     pm.add_hookspecs(hookspecs)
-    pm.register(defaults, name="spbe_engine.defaults")
+    pm.register(defaults, name=_DEFAULTS)
     registry = RubricRegistry()
     infos: list[PluginInfo] = []
 
@@ -275,11 +277,17 @@ def validate_plugins(pm: pluggy.PluginManager, registry: RubricRegistry,
     and compiles. Returns ``infos`` with the set-aside plugins marked.
     """
     result = list(infos)
+    withdrawn: set[str] = set()
     while True:
         fault = _first_fault(pm, registry)
         if fault is None:
             return tuple(result)
-        culprit, reason = fault
+        culprit, owner, reason = fault
+        if culprit in withdrawn:  # its hooks are gone yet the fault stays: the rubric itself is at fault
+            culprit = owner
+        if culprit in withdrawn:  # pragma: no cover - withdrawing the owner removes its rubrics
+            return tuple(result)
+        withdrawn.add(culprit)
         registry.discard_plugin(culprit)
         plugin = pm.get_plugin(culprit)
         if plugin is not None:
@@ -291,16 +299,17 @@ def validate_plugins(pm: pluggy.PluginManager, registry: RubricRegistry,
             result.append(PluginInfo(culprit, status="set aside", reason=reason))
 
 
-def _first_fault(pm: pluggy.PluginManager, registry: RubricRegistry) -> tuple[str, str] | None:
+def _first_fault(pm: pluggy.PluginManager, registry: RubricRegistry) -> tuple[str, str, str] | None:
+    """Return (plugin at fault, plugin owning the rubric, reason) for the first failing rubric."""
     for rubric_id in registry.ids():
         owner = registry.plugin_of(rubric_id)
         try:
-            rubric = registry.get(rubric_id)
+            rubric = registry.get(rubric_id, name_plugin=False)
         except RubricError as exc:
-            return owner, f"rubric {rubric_id} fails to load: {exc}"
+            return owner, owner, f"rubric {rubric_id} fails to load: {exc}"
         try:
             compile_plan(rubric, pm)
         except PluginError as exc:
-            culprit = exc.plugin if exc.plugin and exc.plugin != "spbe_engine.defaults" else owner
-            return culprit, f"rubric {rubric_id} fails to compile: {exc}"
+            culprit = exc.plugin if exc.plugin and exc.plugin != _DEFAULTS else owner
+            return culprit, owner, f"rubric {rubric_id} fails to compile: {exc}"
     return None

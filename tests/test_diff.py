@@ -189,3 +189,9 @@ def test_cli_unknown_rubric_is_one_line(capsys: pytest.CaptureFixture[str]) -> N
         and "spbe-2024" in err
         and len(err.strip().splitlines()) == 1
     )
+
+
+def test_cli_same_rubric_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    """Diffing a rubric with itself says there are no differences."""
+    assert main(["rubric", "diff", "spbe-2021", "spbe-2021"]) == 0
+    assert "no differences" in capsys.readouterr().out
