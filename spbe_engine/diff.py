@@ -156,7 +156,13 @@ def _members(
     new: Sequence[_Item],
     describe: Callable[[_Item], str],
     extra: Callable[[_Item, _Item, str], Iterable[Change]],
+    group_ids: Mapping[str, str],
 ) -> list[Change]:
+    """Report the changes of paired items and the removed and added ones.
+
+    ``group_ids`` maps old group ids to the new ids of their paired groups, so
+    an item whose parent was merely re-identified does not count as moved.
+    """
     pairs, removed, added = _pair(old, new)
     changes: list[Change] = []
     for before, after in pairs:
@@ -166,8 +172,11 @@ def _members(
             changes.append(Change(section, "re-identified", subject, "id", before.id, after.id))
         if before.name != after.name:
             changes.append(Change(section, "renamed", subject, "name", before.name, after.name))
-        if before.parent != after.parent:
-            changes.append(Change(section, "moved", subject, "parent", before.parent, after.parent))
+        parent = group_ids.get(before.parent, before.parent) if before.parent else None
+        if parent != after.parent:
+            # Say where the old parent went when its id changed, so "A5 → A5" is not a riddle.
+            was = before.parent if parent == before.parent else f"{before.parent} (now {parent})"
+            changes.append(Change(section, "moved", subject, "parent", was, after.parent))
         if before.weight != after.weight:
             changes.append(
                 Change(
@@ -338,9 +347,11 @@ def diff_rubrics(old: Rubric, new: Rubric, inheritance: Sequence[Inheritance] = 
     def indicator_text(indicator: Indicator) -> str:
         return f"{indicator.name} (in {indicator.parent}, weight {format_exact(indicator.weight)})"
 
-    changes += _members("groups", old.groups, new.groups, group_text, _group_extra)
+    group_pairs, _, _ = _pair(old.groups, new.groups)
+    group_ids = {before.id: after.id for before, after in group_pairs}
+    changes += _members("groups", old.groups, new.groups, group_text, _group_extra, group_ids)
     changes += _members(
-        "indicators", old.indicators, new.indicators, indicator_text, _indicator_extra
+        "indicators", old.indicators, new.indicators, indicator_text, _indicator_extra, group_ids
     )
     return RubricDiff(old.id, new.id, tuple(changes), tuple(inheritance))
 

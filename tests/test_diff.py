@@ -71,6 +71,13 @@ def test_2018_to_2021_accounts_for_every_indicator_and_group(engine: Engine) -> 
         for change in changes:
             if change.action == "reweighted":
                 assert change.old != change.new
+    # An aspect under a re-identified domain (Layanan SPBE: D3 → D4) has not moved.
+    moved = {c.subject: c for c in result.changes if c.action == "moved"}
+    pairs = {c.old: c.new for c in result.in_section("groups") if c.action == "re-identified"}
+    assert pairs  # 2021 renumbered groups, so the mapping is exercised
+    for change in moved.values():
+        old_parent = (change.old or "").split(" (now ")[0]
+        assert pairs.get(old_parent, old_parent) != change.new
     # The structure change is visible: a domain re-identified and scales replaced.
     assert _by(result.changes, "re-identified", "groups")
     assert {c.action for c in result.in_section("scales")} >= {"added", "removed"}

@@ -45,7 +45,7 @@ def rubrics_command(ctx: click.Context, as_json: bool) -> None:
 
 @click.group("rubric")
 def rubric_group() -> None:
-    """Inspect one rubric version."""
+    """Inspect one rubric version, or compare two."""
 
 
 @rubric_group.command("show")
