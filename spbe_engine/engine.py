@@ -48,20 +48,23 @@ class Engine:
         self._version = engine_version()
 
     @classmethod
-    def default(cls, *, strict: bool | None = None) -> Engine:
+    def default(cls, *, strict: bool | None = None, validate: bool = False) -> Engine:
         """Load every rubric plugin installed in the ``spbe_engine`` entry-point group.
 
         ``strict`` (default: the ``SPBE_STRICT_PLUGINS`` environment variable)
         raises :class:`~spbe_engine.errors.PluginError` if any plugin is set aside.
+        ``validate`` reads every rubric and compiles every plan now, setting
+        aside a plugin whose rubric or hooks fail; by default rubrics are read
+        lazily, on first use, so a cold start stays cheap.
         """
-        return cls(*load_plugins(strict=strict))
+        return cls(*load_plugins(strict=strict, validate=validate))
 
     @classmethod
     def from_plugins(cls, *plugins: object | tuple[str, object], entry_points: bool = False,
-                     strict: bool | None = None) -> Engine:
+                     strict: bool | None = None, validate: bool = False) -> Engine:
         """Build an engine from the given plugin modules or objects (and, optionally, the installed ones)."""
         named = [p if isinstance(p, tuple) else (getattr(p, "__name__", repr(p)), p) for p in plugins]
-        return cls(*load_plugins(named, entry_points=entry_points, strict=strict))
+        return cls(*load_plugins(named, entry_points=entry_points, strict=strict, validate=validate))
 
     # -- rubrics ----------------------------------------------------------------
     @property
@@ -96,6 +99,17 @@ class Engine:
             raise UnknownRubricError(problem, field="year", value=year,
                                      allowed=f"years {covered[0]}-{covered[-1]}" if covered else "none")
         return governing[0]
+
+    def rubric_data(self, rubric_id: str, *, resolved: bool = True) -> dict[str, Any]:
+        """Return a rubric's raw file data: resolved (``extends`` folded in) or as its file states it.
+
+        For tools that compare or derive rubrics (``spbe rubric diff``); the
+        data is plain Python (decimals as :class:`~decimal.Decimal`), a fresh
+        copy the caller may change.
+        """
+        import copy
+
+        return copy.deepcopy(self._registry.raw(rubric_id) if resolved else self._registry.own(rubric_id))
 
     def plugin_of(self, rubric_id: str) -> PluginInfo:
         """Return the plugin that registered a rubric."""

@@ -79,3 +79,6 @@ class IncompleteError(InputError):
 
 class PluginError(SpbeError):
     """A plugin failed to load, or one of its hooks returned a value of the wrong kind."""
+
+    #: The name of the plugin at fault, where it is known (a hook that answered wrongly).
+    plugin: str | None = None

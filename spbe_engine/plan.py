@@ -35,7 +35,13 @@ def _first_result(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> tuple[A
     """Call a firstresult hook implementation by implementation, naming the one that answered."""
     caller = getattr(pm.hook, hook)
     for impl in reversed(caller.get_hookimpls()):
-        result = impl.function(*[kwargs[arg] for arg in impl.argnames])
+        try:
+            result = impl.function(*[kwargs[arg] for arg in impl.argnames])
+        except Exception as exc:  # noqa: BLE001 - a raising hook is the plugin's fault, named as such
+            error = PluginError(f"plugin {impl.plugin_name!r}, hook {hook} raised "
+                                f"{type(exc).__name__}: {exc}", field=hook)
+            error.plugin = impl.plugin_name
+            raise error from exc
         if result is not None:
             return result, impl.plugin_name
     raise PluginError(f"no plugin answered {hook}", field=hook)  # pragma: no cover - defaults answer
@@ -142,11 +148,27 @@ class ScoringPlan:
 
 
 def compile_plan(rubric: Rubric, pm: pluggy.PluginManager) -> ScoringPlan:
-    """Ask the hooks for values, weights, bands and rounding; check them; build the plan."""
+    """Ask the hooks for values, weights, bands and rounding; check them; build the plan.
+
+    A :class:`~spbe_engine.errors.PluginError` raised here names the plugin
+    whose answer was wrong in its message and in its ``plugin`` attribute.
+    """
+    last = [""]
+
+    try:
+        return _compile(rubric, pm, last)
+    except PluginError as exc:
+        if exc.plugin is None:
+            exc.plugin = last[0] or None
+        raise
+
+
+def _compile(rubric: Rubric, pm: pluggy.PluginManager, last: list[str]) -> ScoringPlan:
     answered: dict[str, set[str]] = {}
 
     def ask(hook: str, **kwargs: Any) -> tuple[Any, str]:
         result, plugin = _first_result(pm, hook, **kwargs)
+        last[0] = plugin
         if plugin != _DEFAULTS:
             answered.setdefault(hook, set()).add(plugin)
         return result, plugin

@@ -5,6 +5,16 @@ Nothing here runs at import time: :func:`load_plugins` is a factory an
 that fails to import, implements an unknown hook, targets another hook API
 version, or registers a rubric id already taken is *set aside* with its
 reason; every other plugin keeps working.
+
+Validation of what a plugin registers is eager or lazy, by the caller's
+choice. With ``validate=True`` (``spbe plugins``, ``spbe check``,
+``Engine.default(validate=True)``) every rubric is read, validated and its
+plan compiled at load time, and a plugin whose rubric fails (bad TOML,
+weights, bands) or whose hooks make a plan fail to compile is set aside with
+the reason, while the others keep working. Without it (the default, and what
+``spbe score`` uses) only the rubric actually used is read, on first use, so
+a cold start costs one TOML parse rather than one per installed rubric; a
+failure then surfaces as an error that names the plugin behind the rubric.
 """
 
 from __future__ import annotations
@@ -23,14 +33,23 @@ import pluggy
 from . import defaults, hookspecs
 from .errors import PluginError, RubricError, UnknownRubricError
 from .models import Rubric
-from .rubric_file import RawRubric, build_rubric, resolve_raw
+from .plan import compile_plan
+from .rubric_file import RawRubric, build_rubric, read_toml, resolve_raw
 
-__all__ = ["ENTRY_POINT_GROUP", "PluginInfo", "RubricRegistry", "RubricSource", "load_plugins"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "PluginInfo",
+    "RubricRegistry",
+    "RubricSource",
+    "load_plugins",
+    "validate_plugins",
+]
 
 #: The entry-point group every rubric plugin, built-in or third-party, is announced in.
 ENTRY_POINT_GROUP = "spbe_engine"
 #: Set to a true value to make a set-aside plugin an error (for CI).
 STRICT_ENV = "SPBE_STRICT_PLUGINS"
+_DEFAULTS = "spbe_engine.defaults"
 
 RubricSource = Traversable | Path
 
@@ -84,8 +103,12 @@ class RubricRegistry:
 
     def discard_plugin(self, plugin: str) -> None:
         """Forget every rubric a plugin registered (when it is set aside)."""
-        for rubric_id in [rid for rid, entry in self._entries.items() if entry.plugin == plugin]:
-            del self._entries[rubric_id]
+        with self._lock:
+            for rubric_id in [rid for rid, entry in self._entries.items() if entry.plugin == plugin]:
+                del self._entries[rubric_id]
+            # A derived rubric may have folded in one of them: forget every loaded result.
+            self._raw.clear()
+            self._rubrics.clear()
 
     def ids(self) -> tuple[str, ...]:
         """Return the registered rubric ids, sorted."""
@@ -116,12 +139,26 @@ class RubricRegistry:
             self._raw[rubric_id] = raw
             return raw
 
-    def get(self, rubric_id: str) -> Rubric:
-        """Return the validated rubric, loading it on first use."""
+    def own(self, rubric_id: str) -> RawRubric:
+        """Return a rubric file's data as written: for a derived rubric, only what it states itself."""
+        return read_toml(self._entry(rubric_id).source)
+
+    def get(self, rubric_id: str, *, name_plugin: bool = True) -> Rubric:
+        """Return the validated rubric, loading it on first use.
+
+        A :class:`~spbe_engine.errors.RubricError` names the plugin that
+        registered the rubric (unless ``name_plugin`` is false), so a lazily
+        found fault points at its author.
+        """
         with self._lock:
             if rubric_id not in self._rubrics:
                 entry = self._entry(rubric_id)
-                self._rubrics[rubric_id] = build_rubric(self.raw(rubric_id), str(entry.source))
+                try:
+                    self._rubrics[rubric_id] = build_rubric(self.raw(rubric_id), str(entry.source))
+                except RubricError as exc:
+                    if name_plugin and not exc.problem.startswith("plugin "):
+                        exc.problem = f"plugin {entry.plugin!r}, rubric {rubric_id}: {exc.problem}"
+                    raise
             return self._rubrics[rubric_id]
 
 
@@ -129,7 +166,8 @@ def _hooks_of(pm: pluggy.PluginManager, plugin: object) -> tuple[str, ...]:
     return tuple(sorted(caller.name for caller in pm.get_hookcallers(plugin) or ()))
 
 
-def _strict_default() -> bool:
+def strict_from_env() -> bool:
+    """Tell whether the ``SPBE_STRICT_PLUGINS`` environment variable asks for strict loading."""
     return os.environ.get(STRICT_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
@@ -138,6 +176,7 @@ def load_plugins(
     *,
     entry_points: bool = True,
     strict: bool | None = None,
+    validate: bool = False,
 ) -> tuple[pluggy.PluginManager, RubricRegistry, tuple[PluginInfo, ...]]:
     """Build a plugin manager, load the plugins, and collect their rubrics.
 
@@ -145,12 +184,14 @@ def load_plugins(
     embedders use them); ``entry_points`` loads every plugin installed in the
     ``spbe_engine`` entry-point group, the built-in rubrics included.
     ``strict`` (default: the ``SPBE_STRICT_PLUGINS`` environment variable)
-    turns a set-aside plugin into a :class:`PluginError`.
+    turns a set-aside plugin into a :class:`PluginError`. ``validate`` reads
+    every rubric and compiles its plan now (see :func:`validate_plugins`);
+    otherwise rubrics are read lazily, on first use.
     """
-    strict = _strict_default() if strict is None else strict
+    strict = strict_from_env() if strict is None else strict
     pm = pluggy.PluginManager("spbe_engine")
     pm.add_hookspecs(hookspecs)
-    pm.register(defaults, name="spbe_engine.defaults")
+    pm.register(defaults, name=_DEFAULTS)
     registry = RubricRegistry()
     infos: list[PluginInfo] = []
 
@@ -169,6 +210,8 @@ def load_plugins(
 
     for name, obj, info in candidates:
         infos.append(_admit(pm, registry, name, obj, info))
+    if validate:
+        infos = list(validate_plugins(pm, registry, infos))
 
     set_aside = [info for info in infos if not info.active]
     if strict and set_aside:
@@ -221,3 +264,52 @@ def _admit(pm: pluggy.PluginManager, registry: RubricRegistry, name: str, obj: o
         reason = str(exc) if isinstance(exc, PluginError) else f"{type(exc).__name__}: {exc}"
         return attrs.evolve(info, status="set aside", reason=f"spbe_register_rubrics failed: {reason}")
     return attrs.evolve(info, rubrics=tuple(added))
+
+
+def validate_plugins(pm: pluggy.PluginManager, registry: RubricRegistry,
+                     infos: Iterable[PluginInfo]) -> tuple[PluginInfo, ...]:
+    """Load every registered rubric and compile its plan; set aside each plugin behind a failure.
+
+    A rubric that fails to load or validate sets aside the plugin that
+    registered it; a plan that fails to compile sets aside the plugin whose
+    hook answered wrongly (or raised). Setting a plugin aside withdraws its
+    rubrics and hooks, so the check repeats until every remaining rubric loads
+    and compiles. Returns ``infos`` with the set-aside plugins marked.
+    """
+    result = list(infos)
+    withdrawn: set[str] = set()
+    while True:
+        fault = _first_fault(pm, registry)
+        if fault is None:
+            return tuple(result)
+        culprit, owner, reason = fault
+        if culprit in withdrawn:  # its hooks are gone yet the fault stays: the rubric itself is at fault
+            culprit = owner
+        if culprit in withdrawn:  # pragma: no cover - withdrawing the owner removes its rubrics
+            return tuple(result)
+        withdrawn.add(culprit)
+        registry.discard_plugin(culprit)
+        plugin = pm.get_plugin(culprit)
+        if plugin is not None:
+            pm.unregister(plugin)
+        for n, info in enumerate(result):
+            if info.name == culprit:
+                result[n] = attrs.evolve(info, status="set aside", reason=reason)
+        if not any(info.name == culprit for info in result):  # pragma: no cover - every plugin has an info
+            result.append(PluginInfo(culprit, status="set aside", reason=reason))
+
+
+def _first_fault(pm: pluggy.PluginManager, registry: RubricRegistry) -> tuple[str, str, str] | None:
+    """Return (plugin at fault, plugin owning the rubric, reason) for the first failing rubric."""
+    for rubric_id in registry.ids():
+        owner = registry.plugin_of(rubric_id)
+        try:
+            rubric = registry.get(rubric_id, name_plugin=False)
+        except RubricError as exc:
+            return owner, owner, f"rubric {rubric_id} fails to load: {exc}"
+        try:
+            compile_plan(rubric, pm)
+        except PluginError as exc:
+            culprit = exc.plugin if exc.plugin and exc.plugin != _DEFAULTS else owner
+            return culprit, owner, f"rubric {rubric_id} fails to compile: {exc}"
+    return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..errors import RubricError
 from ..numbers import format_exact
 from ..report import rubric_summary, rubric_to_json
 from .common import console, emit_json, engine_of
@@ -16,7 +17,12 @@ def rubrics_command(ctx: click.Context, as_json: bool) -> None:
     """List the registered rubric versions with legal basis, years, counts, plugin and content hash."""
     engine = engine_of(ctx)
     rows = []
-    for rubric in engine.rubrics():
+    for rubric_id in engine.rubric_ids():
+        try:
+            rubric = engine.rubric(rubric_id)
+        except RubricError as exc:  # one broken plugin must not hide the others
+            click.echo(f"spbe: warning: rubric {rubric_id} not listed: {exc} (see `spbe plugins`)", err=True)
+            continue
         info = engine.plugin_of(rubric.id)
         rows.append(rubric_summary(rubric, info.name, info.distribution, info.version))
     if as_json:
@@ -39,7 +45,7 @@ def rubrics_command(ctx: click.Context, as_json: bool) -> None:
 
 @click.group("rubric")
 def rubric_group() -> None:
-    """Inspect one rubric version."""
+    """Inspect one rubric version, or compare two."""
 
 
 @rubric_group.command("show")
@@ -95,3 +101,12 @@ def show_command(ctx: click.Context, rubric_id: str, criteria: bool, as_json: bo
     out.print(tree)
     if criteria and texts is not None and not texts:
         out.print("[dim]this rubric ships no level criteria texts[/dim]")
+
+
+def _register_subcommands() -> None:
+    from .diff import diff_command
+
+    rubric_group.add_command(diff_command)
+
+
+_register_subcommands()
