@@ -13,6 +13,7 @@ from typing import Any
 
 import pluggy
 
+from .crosswalk import Crosswalk
 from .errors import InputError, UnknownRubricError
 from .models import Assessment, IndicatorCriteria, Rubric
 from .plan import ScoringPlan, compile_plan
@@ -106,6 +107,18 @@ class Engine:
         """Return the level criteria texts of a rubric (empty if it ships none)."""
         source = self.rubric(rubric_id).criteria_source
         return {} if source is None else load_criteria(source)
+
+    def crosswalk(self, source: str, target: str) -> Crosswalk:
+        """Return the crosswalk from rubric ``source`` to ``target``, validated (generated for identities).
+
+        Raises :class:`~spbe_engine.errors.CrosswalkError` naming the registered
+        crosswalks when none joins the two.
+        """
+        return self._registry.crosswalks.find(source, target, self.rubric, frozenset(self.rubric_ids()))
+
+    def crosswalk_pairs(self) -> tuple[tuple[str, str], ...]:
+        """Return the ``(from, to)`` pairs of every registered crosswalk file."""
+        return self._registry.crosswalks.pairs()
 
     def plan(self, rubric_id: str) -> ScoringPlan:
         """Return the compiled scoring plan of a rubric (compiled once, then cached)."""

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from spbe_engine import hookimpl
 
-from . import rubric_file
+from . import crosswalk_file, rubric_file
 
 SPBE_HOOK_API = 1
 
@@ -17,3 +17,9 @@ SPBE_HOOK_API = 1
 def spbe_register_rubrics(register: Callable[..., None]) -> None:
     """Register pemdi-2026."""
     register(rubric_file("pemdi-2026"))
+
+
+@hookimpl
+def spbe_register_crosswalks(register: Callable[..., None]) -> None:
+    """Register the crosswalk spbe-2024 → pemdi-2026 (``crosswalks/spbe-2024__pemdi-2026.toml``)."""
+    register(crosswalk_file("spbe-2024", "pemdi-2026"))
