@@ -10,7 +10,9 @@ The public API is what this module exports; everything else may change.
 """
 
 from .engine import Engine, engine_version
+from .crosswalk import Crosswalk, IndicatorMapping
 from .errors import (
+    CrosswalkError,
     IncompleteError,
     InputError,
     PluginError,
@@ -33,6 +35,7 @@ from .models import (
 )
 from .plan import ScoringPlan
 from .registry import PluginInfo
+from .rescore import MissingPolicy, Rescored
 from .scoring import GroupScore, IndicatorScore, Provenance, ScoreCard
 
 __version__ = engine_version()
@@ -41,20 +44,25 @@ __all__ = [
     "HOOK_API_VERSION",
     "Assessment",
     "Band",
+    "Crosswalk",
+    "CrosswalkError",
     "Engine",
     "Group",
     "GroupScore",
     "IncompleteError",
     "Indicator",
     "IndicatorCriteria",
+    "IndicatorMapping",
     "IndicatorScore",
     "InputError",
     "LegalBasis",
     "Level",
     "LevelScale",
+    "MissingPolicy",
     "PluginError",
     "PluginInfo",
     "Provenance",
+    "Rescored",
     "Rounding",
     "Rubric",
     "RubricError",

@@ -14,6 +14,7 @@ from typing import Any
 import pluggy
 
 from .crosswalk import Crosswalk
+from .rescore import MissingPolicy, Rescored, rescore
 from .errors import InputError, UnknownRubricError
 from .models import Assessment, IndicatorCriteria, Rubric
 from .plan import ScoringPlan, compile_plan
@@ -176,3 +177,23 @@ class Engine:
                 yield self.score(assessment, rubric, partial=partial)
             except InputError as exc:
                 yield exc
+
+    # -- rubric evolution -------------------------------------------------------
+    def rescore(self, assessment: Assessment | Mapping[str, Any], to: str, *, source: str | None = None,
+                missing: str | MissingPolicy | None = None) -> Rescored:
+        """Rescore an assessment under rubric ``to`` through the crosswalk from its own rubric.
+
+        ``source`` overrides the assessment's rubric (else its year decides).
+        ``missing`` names the policy for target indicators without a source
+        (``"leave"``, ``"impute:lowest"``, ``"impute:group-mean"``,
+        ``"impute:overall-mean"``); with none named and some target indicator
+        lacking a source, an :class:`~spbe_engine.errors.InputError` lists the
+        policies. Published aggregates are carried over only between rubrics
+        with identical groups.
+        """
+        if not isinstance(assessment, Assessment):
+            if not isinstance(assessment, Mapping):
+                raise InputError("expected an Assessment or a mapping of indicator id to level",
+                                 field="assessment", value=type(assessment).__name__)
+            assessment = Assessment(levels=assessment)
+        return rescore(self, assessment, to, source=source, missing=missing)
