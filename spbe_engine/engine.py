@@ -14,6 +14,7 @@ from typing import Any
 import pluggy
 
 from .crosswalk import Crosswalk
+from .gap import GapPlan, gap_plan
 from .rescore import MissingPolicy, Rescored, rescore
 from .errors import InputError, UnknownRubricError
 from .models import Assessment, IndicatorCriteria, Rubric
@@ -197,3 +198,18 @@ class Engine:
                                  field="assessment", value=type(assessment).__name__)
             assessment = Assessment(levels=assessment)
         return rescore(self, assessment, to, source=source, missing=missing)
+
+    def gap(self, assessment: Assessment | Mapping[str, Any], target: str, rubric: str | None = None) -> GapPlan:
+        """Return the smallest set of raises (fewest steps, then largest gain) reaching predikat ``target``.
+
+        From indicator levels a step raises one indicator by one level; from
+        published domain values it moves one domain to its next achievable
+        value. The assessment's own rubric (or ``rubric``) and its band rule
+        decide. An unreachable target is an :class:`~spbe_engine.errors.InputError`.
+        """
+        if not isinstance(assessment, Assessment):
+            if not isinstance(assessment, Mapping):
+                raise InputError("expected an Assessment or a mapping of indicator id to level",
+                                 field="assessment", value=type(assessment).__name__)
+            assessment = Assessment(levels=assessment)
+        return gap_plan(self.plan(self.resolve_rubric_id(assessment, rubric)), assessment, target)
