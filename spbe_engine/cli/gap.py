@@ -54,10 +54,8 @@ def print_gap(out: Any, gap: GapPlan, plan: ScoringPlan) -> None:
         return
     table = Table(show_edge=False)
     for name, justify in (("#", "right"), ("raise", "left"), ("from → to", "left"), ("gain", "right"),
-                          ("index (exact)", "right"), ("published", "right"), ("predikat", "left")):
-        wide = name == "raise"
-        table.add_column(name, justify=justify, no_wrap=wide, overflow="ellipsis",  # type: ignore[arg-type]
-                         max_width=32 if wide else None)
+                          ("exact", "right"), ("index", "right"), ("predikat", "left")):
+        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     runs: list[list[Any]] = []
     for n, step in enumerate(gap.steps, start=1):
         if gap.granularity == "group" and runs and runs[-1][1] == step.item:
@@ -69,8 +67,9 @@ def print_gap(out: Any, gap: GapPlan, plan: ScoringPlan) -> None:
         runs.append([(n, n), step.item, step.before, step.after, step.gain, step])
     for (first, last), item, before, after, gain, step in runs:
         numbers = str(first) if first == last else f"{first}-{last}"
-        table.add_row(numbers, f"{item} {step.name}", f"{_value(plan, gap, item, before)} → "
-                      f"{_value(plan, gap, item, after)}", format_exact(gain), format_exact(step.index),
+        shown = (f"{_value(plan, gap, item, before)} → {_value(plan, gap, item, after)}" if gap.granularity == "group"
+                 else f"{int(before)} → {_value(plan, gap, item, after)}")
+        table.add_row(numbers, item, shown, format_exact(gain), format_exact(step.index),
                       str(step.published), step.predikat)
     out.print(table)
     for note in gap.notes:
