@@ -20,8 +20,17 @@ import attrs
 from .models import Rubric
 from .numbers import round_fraction
 
-__all__ = ["BASES", "COMBINE_RULES", "LEVEL_ROUNDINGS", "MARKS", "Crosswalk", "IndicatorMapping", "identity_crosswalk",
-           "same_indicators", "same_groups"]
+__all__ = [
+    "BASES",
+    "COMBINE_RULES",
+    "LEVEL_ROUNDINGS",
+    "MARKS",
+    "Crosswalk",
+    "IndicatorMapping",
+    "identity_crosswalk",
+    "same_groups",
+    "same_indicators",
+]
 
 Mark = Literal["exact", "approximate", "none"]
 #: The comparability marks of a mapping.

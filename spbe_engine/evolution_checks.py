@@ -33,7 +33,7 @@ def check_identity_rescore(engine: Engine, source: str, target: str, levels: Map
 def check_coverage(done: Rescored) -> None:
     """Coverage lies in [0, 1]; it is 1 exactly when no target indicator was imputed or left."""
     assert 0 <= done.coverage <= 1, f"coverage {done.coverage} outside [0, 1]"
-    assert (done.coverage == 1) == (not done.imputed and not done.left or done.granularity == "group"), (
+    assert (done.coverage == 1) == ((not done.imputed and not done.left) or done.granularity == "group"), (
         f"coverage {done.coverage} with imputed {done.imputed} and left {done.left}")
     assert (done.comparability == "partial") == (done.coverage < 1)
 

@@ -97,8 +97,8 @@ def best_raises(ladders: Sequence[Sequence[int]], need: int) -> tuple[int, ...] 
         best = new
         choice.append(pick)
     for steps in range(total + 1):
-        value = best[steps]
-        if value is not None and value >= need:
+        reached = best[steps]
+        if reached is not None and reached >= need:
             # Walk back through the ladders to recover how many steps each took.
             taken = [0] * len(ladders)
             left = steps
