@@ -122,6 +122,10 @@ class Engine:
         """Return the ``(from, to)`` pairs of every registered crosswalk file."""
         return self._registry.crosswalks.pairs()
 
+    def crosswalk_plugin(self, pair: tuple[str, str]) -> str:
+        """Return the name of the plugin that registered the crosswalk file of a ``(from, to)`` pair."""
+        return self._registry.crosswalks.plugin_of(pair)
+
     def plan(self, rubric_id: str) -> ScoringPlan:
         """Return the compiled scoring plan of a rubric (compiled once, then cached)."""
         plan = self._plans.get(rubric_id)

@@ -165,3 +165,21 @@ def test_hook_is_documented_with_its_signature() -> None:
     signature = inspect.signature(hookspecs.spbe_register_crosswalks)
     text = (ROOT / "docs" / "hooks.md").read_text(encoding="utf-8")
     assert f"def spbe_register_crosswalks{signature}".replace("'", "") in text
+
+
+def test_cli_crosswalk(capsys: pytest.CaptureFixture[str]) -> None:
+    """`spbe crosswalk` lists the registered pairs; with FROM TO it shows every mapping (JSON: exact weights)."""
+    import json
+
+    from .test_cli import run
+
+    code, out, _ = run(capsys, "crosswalk")
+    assert code == 0 and "spbe-2024 → pemdi-2026" in out and "spbe-2018 → spbe-2021" in out
+    code, out, _ = run(capsys, "crosswalk", "spbe-2024", "pemdi-2026", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["unmapped_weight"] == "32" and len(data["targets"]) == 20
+    i4 = next(t for t in data["targets"] if t["id"] == "I4")
+    assert (i4["sources"], i4["combine"], i4["level_rounding"], i4["mark"]) == (
+        ["I19", "I20"], "mean", "half_up", "approximate")
+    code, out, _ = run(capsys, "crosswalk", "spbe-2021", "spbe-2025")
+    assert code == 0 and "Identity" in out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..engine import Engine, engine_version
-from . import batch, gap, impact, rescore, rubrics, score
+from . import batch, crosswalk, gap, impact, rescore, rubrics, score
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -35,3 +35,4 @@ cli.add_command(batch.batch_command)
 cli.add_command(rescore.rescore_command)
 cli.add_command(gap.gap_command)
 cli.add_command(impact.impact_command)
+cli.add_command(crosswalk.crosswalk_command)
