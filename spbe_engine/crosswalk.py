@@ -41,8 +41,13 @@ COMBINE_RULES: tuple[str, ...] = ("single", "mean", "min", "max", "weighted")
 #: (2.5 → 2, 3.5 → 4), ``down`` (2.9 → 2).
 LEVEL_ROUNDINGS: tuple[str, ...] = ("half_up", "half_even", "down")
 #: What a mapping rests on; ``project judgement`` is said as such.
-BASES: tuple[str, ...] = ("regulation", "official mapping", "third-party mapping", "project judgement",
-                          "identical rubric data")
+BASES: tuple[str, ...] = (
+    "regulation",
+    "official mapping",
+    "third-party mapping",
+    "project judgement",
+    "identical rubric data",
+)
 
 
 @attrs.frozen
@@ -111,8 +116,9 @@ class Crosswalk:
         """Return this crosswalk relabelled for rubrics with identical indicators (a composed identity)."""
         if (source, target) == (self.source, self.target):
             return self
-        return attrs.evolve(self, source=source, target=target,
-                            notes=(*self.notes, why), origin=self.origin)
+        return attrs.evolve(
+            self, source=source, target=target, notes=(*self.notes, why), origin=self.origin
+        )
 
 
 def same_indicators(a: Rubric, b: Rubric) -> bool:
@@ -144,10 +150,25 @@ def identity_crosswalk(a: Rubric, b: Rubric) -> Crosswalk | None:
     if not same_indicators(a, b):
         return None
     mappings = tuple(
-        IndicatorMapping(i.id, (i.id,), "single", (), "half_up", "exact", "identical rubric data",
-                 reason="", reference=f"{a.id} and {b.id} share indicator {i.id} and its level scale")
+        IndicatorMapping(
+            i.id,
+            (i.id,),
+            "single",
+            (),
+            "half_up",
+            "exact",
+            "identical rubric data",
+            reason="",
+            reference=f"{a.id} and {b.id} share indicator {i.id} and its level scale",
+        )
         for i in b.indicators
     )
-    return Crosswalk(a.id, b.id, f"Identity: {a.id} → {b.id} (generated)", mappings,
-                     notes=("Generated: both rubrics have the same indicator ids and level scales.",),
-                     origin="generated", generated=True)
+    return Crosswalk(
+        a.id,
+        b.id,
+        f"Identity: {a.id} → {b.id} (generated)",
+        mappings,
+        notes=("Generated: both rubrics have the same indicator ids and level scales.",),
+        origin="generated",
+        generated=True,
+    )

@@ -45,8 +45,11 @@ class CrosswalkRegistry:
         pair = parse_crosswalk_name(source.name)
         taken = self._entries.get(pair)
         if taken is not None:
-            raise PluginError(f"crosswalk {pair[0]} → {pair[1]} is already registered by plugin {taken.plugin!r}",
-                              field="register", value=str(source))
+            raise PluginError(
+                f"crosswalk {pair[0]} → {pair[1]} is already registered by plugin {taken.plugin!r}",
+                field="register",
+                value=str(source),
+            )
         self._entries[pair] = _Entry(source, plugin)
         return pair
 
@@ -66,11 +69,18 @@ class CrosswalkRegistry:
     def _load(self, pair: tuple[str, str], rubric: Callable[[str], Rubric]) -> Crosswalk:
         with self._lock:
             if pair not in self._loaded:
-                self._loaded[pair] = load_crosswalk(self._entries[pair].source, rubric(pair[0]), rubric(pair[1]))
+                self._loaded[pair] = load_crosswalk(
+                    self._entries[pair].source, rubric(pair[0]), rubric(pair[1])
+                )
             return self._loaded[pair]
 
-    def find(self, source: str, target: str, rubric: Callable[[str], Rubric],
-             known: frozenset[str] | set[str]) -> Crosswalk:
+    def find(
+        self,
+        source: str,
+        target: str,
+        rubric: Callable[[str], Rubric],
+        known: frozenset[str] | set[str],
+    ) -> Crosswalk:
         """Return the crosswalk from ``source`` to ``target`` (see the module docstring for the order).
 
         ``rubric`` returns a rubric by id; ``known`` holds the registered rubric ids.
@@ -89,6 +99,8 @@ class CrosswalkRegistry:
                 why = f"Applied to {source} → {target} through {x} → {y}: {' and '.join(parts)}."
                 return self._load((x, y), rubric).retarget(source, target, why)
         have = ", ".join(f"{x} → {y}" for x, y in self.pairs()) or "none"
-        raise CrosswalkError(f"no crosswalk from {source} to {target}", field="crosswalk",
-                             allowed=f"registered: {have}; or rubrics with the same indicators (identity)")
-
+        raise CrosswalkError(
+            f"no crosswalk from {source} to {target}",
+            field="crosswalk",
+            allowed=f"registered: {have}; or rubrics with the same indicators (identity)",
+        )

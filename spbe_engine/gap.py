@@ -126,8 +126,12 @@ def _band_position(plan: ScoringPlan, target: str) -> int:
     names = [band.predikat for band in plan.bands]
     folded = {name.casefold(): n for n, name in enumerate(names)}
     if target.strip().casefold() not in folded:
-        raise InputError(f"not a predikat of rubric {plan.rubric.id}", field="target", value=target,
-                         allowed=", ".join(names))
+        raise InputError(
+            f"not a predikat of rubric {plan.rubric.id}",
+            field="target",
+            value=target,
+            allowed=", ".join(names),
+        )
     return folded[target.strip().casefold()]
 
 
@@ -143,8 +147,12 @@ def gap_plan(plan: ScoringPlan, assessment: Assessment, target: str) -> GapPlan:
     goal = _threshold(plan, band, start, top)
     if goal is None:
         best = plan.bands[plan.band_of(top)].predikat
-        raise InputError(f"{plan.bands[band].predikat} cannot be reached: raising everything to the top gives "
-                         f"{plan.published(top)} ({best})", field="target", value=target)
+        raise InputError(
+            f"{plan.bands[band].predikat} cannot be reached: raising everything to the top gives "
+            f"{plan.published(top)} ({best})",
+            field="target",
+            value=target,
+        )
     taken = best_raises(ladders, goal - start)
     assert taken is not None  # goal <= top, so taking every step suffices
     # Lay the chosen raises out one step at a time, the largest next gain first.
@@ -153,20 +161,44 @@ def gap_plan(plan: ScoringPlan, assessment: Assessment, target: str) -> GapPlan:
     steps: list[GapStep] = []
     granularity: Literal["indicator", "group"] = "group" if assessment.aggregates else "indicator"
     while any(position[i] < taken[i] for i in range(len(items))):
-        i = max((i for i in range(len(items)) if position[i] < taken[i]),
-                key=lambda i: (ladders[i][position[i] + 1] - ladders[i][position[i]], -i))
+        i = max(
+            (i for i in range(len(items)) if position[i] < taken[i]),
+            key=lambda i: (ladders[i][position[i] + 1] - ladders[i][position[i]], -i),
+        )
         item, name, values = items[i]
         gain = values[position[i] + 1] - values[position[i]]
         numerator += gain
-        before, after = _shown(plan, granularity, item, values[position[i]], values[position[i] + 1])
-        steps.append(GapStep(item, name, before, after, plan.exact(gain), plan.exact(numerator),
-                             plan.published(numerator), plan.predikat(numerator)))
+        before, after = _shown(
+            plan, granularity, item, values[position[i]], values[position[i] + 1]
+        )
+        steps.append(
+            GapStep(
+                item,
+                name,
+                before,
+                after,
+                plan.exact(gain),
+                plan.exact(numerator),
+                plan.published(numerator),
+                plan.predikat(numerator),
+            )
+        )
         position[i] += 1
-    return GapPlan(plan.rubric.id, granularity, plan.bands[band].predikat, plan.exact(start),
-                   plan.published(start), plan.predikat(start), tuple(steps), notes)
+    return GapPlan(
+        plan.rubric.id,
+        granularity,
+        plan.bands[band].predikat,
+        plan.exact(start),
+        plan.published(start),
+        plan.predikat(start),
+        tuple(steps),
+        notes,
+    )
 
 
-def _shown(plan: ScoringPlan, granularity: str, item: str, before: int, after: int) -> tuple[Fraction, Fraction]:
+def _shown(
+    plan: ScoringPlan, granularity: str, item: str, before: int, after: int
+) -> tuple[Fraction, Fraction]:
     """Return what a step changes, as a person reads it: levels, or group values."""
     if granularity == "group":
         return plan.group_value(item, before), plan.group_value(item, after)
@@ -178,7 +210,9 @@ def _shown(plan: ScoringPlan, granularity: str, item: str, before: int, after: i
 Items = list[tuple[str, str, list[int]]]
 
 
-def _indicator_items(plan: ScoringPlan, assessment: Assessment) -> tuple[Items, int, tuple[str, ...]]:
+def _indicator_items(
+    plan: ScoringPlan, assessment: Assessment
+) -> tuple[Items, int, tuple[str, ...]]:
     from .scoring import _resolve_levels
 
     levels = _resolve_levels(plan, assessment.levels, partial=False)
@@ -201,26 +235,37 @@ def _group_items(plan: ScoringPlan, assessment: Assessment) -> tuple[Items, int,
     for key, raw in assessment.aggregates.items():
         group_id = key.strip().upper() if isinstance(key, str) else key
         if group_id not in top:
-            raise InputError(f"not a top-level {rubric.top_groups[0].kind} of rubric {rubric.id}",
-                             field=str(key), allowed=", ".join(top))
+            raise InputError(
+                f"not a top-level {rubric.top_groups[0].kind} of rubric {rubric.id}",
+                field=str(key),
+                allowed=", ".join(top),
+            )
         given[group_id] = parse_aggregate(raw, str(key))
     missing = [g for g in top if g not in given]
     if missing:
-        raise InputError(f"missing {rubric.top_groups[0].kind} values: {', '.join(missing)}", field="aggregates")
+        raise InputError(
+            f"missing {rubric.top_groups[0].kind} values: {', '.join(missing)}", field="aggregates"
+        )
     items: Items = []
     start = 0
     notes: list[str] = []
     for group_id, group in top.items():
         published = given[group_id]
-        low, high = rounding_interval(published, max(plan.rounding.places, decimal_places(published)),
-                                      plan.rounding.mode)
+        low, high = rounding_interval(
+            published, max(plan.rounding.places, decimal_places(published)), plan.rounding.mode
+        )
         found = plan.candidates(group_id, low, high)
         if not found:
-            raise InputError(f"no combination of levels gives {group_id} the value {published}",
-                             field=group_id, value=str(published))
+            raise InputError(
+                f"no combination of levels gives {group_id} the value {published}",
+                field=group_id,
+                value=str(published),
+            )
         if len(found) > 1:
-            notes.append(f"{group_id} {published} admits {len(found)} exact values; planned from the lowest "
-                         f"({format_exact(plan.group_value(group_id, found[0]))}), so its end values suffice for every one")
+            notes.append(
+                f"{group_id} {published} admits {len(found)} exact values; planned from the lowest "
+                f"({format_exact(plan.group_value(group_id, found[0]))}), so its end values suffice for every one"
+            )
         current = found[0]
         achievable = plan.achievable(group_id)
         ladder = [n for n in achievable if n >= current]

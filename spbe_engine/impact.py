@@ -95,31 +95,50 @@ class Impact:
     @property
     def matrix(self) -> Mapping[tuple[str, str], int]:
         """Return the predikat transition counts of the determinate rows: (before, after) → rows."""
-        return Counter((r.before_predikat[0], r.after_predikat[0]) for r in self.rows if r.status == "determinate")
+        return Counter(
+            (r.before_predikat[0], r.after_predikat[0])
+            for r in self.rows
+            if r.status == "determinate"
+        )
 
     @property
     def changes(self) -> tuple[Fraction, ...]:
         """Return the index changes of the determinate rows, sorted."""
-        return tuple(sorted(r.change for r in self.rows if r.status == "determinate" and r.change is not None))
+        return tuple(
+            sorted(
+                r.change for r in self.rows if r.status == "determinate" and r.change is not None
+            )
+        )
 
     @property
     def band_rule_moves(self) -> int:
         """Return how many determinate rows changed predikat with an unchanged index (bands or band rule)."""
-        return sum(r.status == "determinate" and r.change == 0 and r.before_predikat != r.after_predikat
-                   for r in self.rows)
+        return sum(
+            r.status == "determinate" and r.change == 0 and r.before_predikat != r.after_predikat
+            for r in self.rows
+        )
 
     def movers(self, top: int = 10) -> tuple[ImpactRow, ...]:
         """Return the determinate rows that move most: largest absolute index change, then predikat changes."""
-        known = [r for r in self.rows if r.status == "determinate" and r.change is not None and r.moved]
-        known.sort(key=lambda r: (-abs(r.change or 0), r.before_predikat == r.after_predikat, r.number))
+        known = [
+            r for r in self.rows if r.status == "determinate" and r.change is not None and r.moved
+        ]
+        known.sort(
+            key=lambda r: (-abs(r.change or 0), r.before_predikat == r.after_predikat, r.number)
+        )
         return tuple(known[:top])
 
-    def histogram(self, width: Fraction = Fraction(1, 10)) -> tuple[tuple[Fraction, Fraction, int], ...]:
+    def histogram(
+        self, width: Fraction = Fraction(1, 10)
+    ) -> tuple[tuple[Fraction, Fraction, int], ...]:
         """Return ``(low, high, rows)`` bins of the index changes, ``low <= change < high``."""
         counts = Counter((change // width) for change in self.changes)
         if not counts:
             return ()
-        return tuple((k * width, (k + 1) * width, counts.get(k, 0)) for k in range(min(counts), max(counts) + 1))
+        return tuple(
+            (k * width, (k + 1) * width, counts.get(k, 0))
+            for k in range(min(counts), max(counts) + 1)
+        )
 
 
 def _contributions(card: ScoreCard) -> dict[str, Fraction]:
@@ -146,16 +165,34 @@ def _row(number: int, instansi: str, done: Rescored) -> ImpactRow:
     if before.exact_index is not None and after.exact_index is not None:
         change, basis = after.exact_index - before.exact_index, "exact"
     elif done.granularity == "group" and before.exact_candidates == after.exact_candidates:
-        change, basis = Fraction(0), "exact"  # the same exact candidates on both sides: nothing moved
+        change, basis = (
+            Fraction(0),
+            "exact",
+        )  # the same exact candidates on both sides: nothing moved
     elif before.index is not None and after.index is not None:
         change, basis = Fraction(after.index) - Fraction(before.index), "published"
-    return ImpactRow(number, instansi, status, before.predikat_candidates, after.predikat_candidates,
-                     before.index, after.index, change, basis, before_candidates=before.index_candidates,
-                     after_candidates=after.index_candidates)
+    return ImpactRow(
+        number,
+        instansi,
+        status,
+        before.predikat_candidates,
+        after.predikat_candidates,
+        before.index,
+        after.index,
+        change,
+        basis,
+        before_candidates=before.index_candidates,
+        after_candidates=after.index_candidates,
+    )
 
 
-def measure_impact(engine: Engine, rows: Iterable[BatchRow], source: str, target: str,
-                   missing: str | MissingPolicy | None = None) -> Impact:
+def measure_impact(
+    engine: Engine,
+    rows: Iterable[BatchRow],
+    source: str,
+    target: str,
+    missing: str | MissingPolicy | None = None,
+) -> Impact:
     """Score every row under ``source``, rescore it under ``target``, and summarise the change."""
     policy = None if missing is None else MissingPolicy.parse(missing)
     engine.crosswalk(source, target)  # an unknown pair is a usage error, not 600 row errors
@@ -185,10 +222,21 @@ def measure_impact(engine: Engine, rows: Iterable[BatchRow], source: str, target
         return sums[side][group_id] / seen if seen and group_id in sums[side] else None
 
     if [g.id for g in a.top_groups] == [g.id for g in b.top_groups]:
-        drivers = tuple(Driver(g.id, g.name, mean("before", g.id), mean("after", g.id)) for g in b.top_groups)
+        drivers = tuple(
+            Driver(g.id, g.name, mean("before", g.id), mean("after", g.id)) for g in b.top_groups
+        )
     else:  # a structure change: a group id on one side is not the same group on the other
-        drivers = (tuple(Driver(g.id, f"{g.name} ({source})", mean("before", g.id), None) for g in a.top_groups)
-                   + tuple(Driver(g.id, f"{g.name} ({target})", None, mean("after", g.id)) for g in b.top_groups))
-    return Impact(source, target, "" if policy is None else str(policy),
-                  tuple(band.predikat for band in engine.plan(source).bands),
-                  tuple(band.predikat for band in engine.plan(target).bands), tuple(out), drivers)
+        drivers = tuple(
+            Driver(g.id, f"{g.name} ({source})", mean("before", g.id), None) for g in a.top_groups
+        ) + tuple(
+            Driver(g.id, f"{g.name} ({target})", None, mean("after", g.id)) for g in b.top_groups
+        )
+    return Impact(
+        source,
+        target,
+        "" if policy is None else str(policy),
+        tuple(band.predikat for band in engine.plan(source).bands),
+        tuple(band.predikat for band in engine.plan(target).bands),
+        tuple(out),
+        drivers,
+    )

@@ -61,8 +61,12 @@ class MissingPolicy:
             return cls("leave")
         if isinstance(name, str) and name.startswith("impute:") and name[7:] in IMPUTE_RULES:
             return cls("impute", name[7:])
-        raise InputError("unknown missing-data policy", field="missing", value=text,
-                         allowed=", ".join(MISSING_POLICIES))
+        raise InputError(
+            "unknown missing-data policy",
+            field="missing",
+            value=text,
+            allowed=", ".join(MISSING_POLICIES),
+        )
 
     def __str__(self) -> str:
         return "leave" if self.action == "leave" else f"impute:{self.rule}"
@@ -99,8 +103,14 @@ class Rescored:
         return tuple(t for t, how in self.origin.items() if how == "left")
 
 
-def rescore(engine: Engine, assessment: Assessment, to: str, *, source: str | None = None,
-            missing: str | MissingPolicy | None = None) -> Rescored:
+def rescore(
+    engine: Engine,
+    assessment: Assessment,
+    to: str,
+    *,
+    source: str | None = None,
+    missing: str | MissingPolicy | None = None,
+) -> Rescored:
     """Rescore ``assessment`` (under ``source``, else its own rubric or year) under rubric ``to``."""
     policy = None if missing is None else MissingPolicy.parse(missing)
     source_id = engine.resolve_rubric_id(assessment, source)
@@ -123,24 +133,42 @@ def rescore(engine: Engine, assessment: Assessment, to: str, *, source: str | No
             lacking.append(mapping.target)
     if lacking and policy is None:
         no_source = [t for t in lacking if crosswalk.mapping(t).mark == "none"]
-        what = (f"{len(no_source)} have no source in crosswalk {crosswalk.id}" if no_source else "")
+        what = f"{len(no_source)} have no source in crosswalk {crosswalk.id}" if no_source else ""
         absent = [t for t in lacking if t not in no_source]
-        what += ("; " if what and absent else "") + (f"{len(absent)} lack source levels in the input" if absent else "")
-        raise InputError(f"target indicators without a source ({what}: {', '.join(lacking)}); "
-                         "name a missing-data policy", field="missing", allowed=", ".join(MISSING_POLICIES))
+        what += ("; " if what and absent else "") + (
+            f"{len(absent)} lack source levels in the input" if absent else ""
+        )
+        raise InputError(
+            f"target indicators without a source ({what}: {', '.join(lacking)}); "
+            "name a missing-data policy",
+            field="missing",
+            allowed=", ".join(MISSING_POLICIES),
+        )
     if policy is not None and policy.action == "impute":
         mapped = {t: lv for t, lv in levels.items() if lv is not None}
         for t in lacking:
             levels[t] = _impute(target, t, mapped, policy.rule)
             origin[t] = f"imputed:{policy.rule}"
     else:
-        origin.update({t: "left" for t in lacking})
+        origin.update(dict.fromkeys(lacking, "left"))
     plan = engine.plan(to)
-    covered = sum((plan.weights[plan.position[t]] for t, how in origin.items() if how == "mapped"), Fraction(0))
+    covered = sum(
+        (plan.weights[plan.position[t]] for t, how in origin.items() if how == "mapped"),
+        Fraction(0),
+    )
     coverage = covered / 100
     present = {t: lv for t, lv in levels.items() if lv is not None}
-    card = engine.score(Assessment(levels=present, instansi=assessment.instansi, rubric=to,
-                                   metadata=assessment.metadata), to, partial=bool(lacking))
+    card = engine.score(
+        Assessment(
+            levels=present,
+            instansi=assessment.instansi,
+            year=assessment.year,
+            rubric=to,
+            metadata=assessment.metadata,
+        ),
+        to,
+        partial=bool(lacking),
+    )
     if coverage < 1:
         comparability: Comparability = "partial"
     elif all(m.mark == "exact" for m in crosswalk.mappings):
@@ -168,18 +196,38 @@ def _impute(target: Rubric, indicator: str, mapped: Mapping[str, int], rule: str
     return int(round_fraction(Fraction(sum(pool), len(pool)), 0, "half_up"))
 
 
-def _rescore_aggregates(engine: Engine, assessment: Assessment, source_id: str, to: str, crosswalk: Crosswalk,
-                        policy: MissingPolicy | None) -> Rescored:
+def _rescore_aggregates(
+    engine: Engine,
+    assessment: Assessment,
+    source_id: str,
+    to: str,
+    crosswalk: Crosswalk,
+    policy: MissingPolicy | None,
+) -> Rescored:
     """Carry published group values over unchanged, where both rubrics have identical groups."""
     a, b = engine.rubric(source_id), engine.rubric(to)
     if not same_groups(a, b):
         raise InputError(
             f"published domain/aspect values cannot be crosswalked at indicator level ({source_id} → {to} "
-            "changes the indicators or their groups)", field="aggregates",
-            allowed="indicator levels for this pair, or a target rubric with the same groups and weights")
+            "changes the indicators or their groups)",
+            field="aggregates",
+            allowed="indicator levels for this pair, or a target rubric with the same groups and weights",
+        )
     source_card = engine.score(assessment, source_id)
-    card = engine.score(Assessment(aggregates=assessment.aggregates, instansi=assessment.instansi, rubric=to,
-                                   metadata=assessment.metadata), to)
+    card = engine.score(
+        Assessment(
+            aggregates=assessment.aggregates,
+            instansi=assessment.instansi,
+            year=assessment.year,
+            rubric=to,
+            metadata=assessment.metadata,
+        ),
+        to,
+    )
     origin = {m.target: "mapped" for m in crosswalk.mappings}
-    comparability: Comparability = "exact" if all(m.mark == "exact" for m in crosswalk.mappings) else "approximate"
-    return Rescored(card, source_card, crosswalk, Fraction(1), comparability, origin, policy, "group")
+    comparability: Comparability = (
+        "exact" if all(m.mark == "exact" for m in crosswalk.mappings) else "approximate"
+    )
+    return Rescored(
+        card, source_card, crosswalk, Fraction(1), comparability, origin, policy, "group"
+    )

@@ -15,13 +15,22 @@ from spbe_engine.cli import main
 from .conftest import ROOT
 
 DOC = (ROOT / "docs" / "evolution.md").read_text(encoding="utf-8")
-COMMANDS = [line for block in re.findall(r"```sh\n(.*?)```", DOC, re.S) for line in block.splitlines() if line]
+COMMANDS = [
+    line
+    for block in re.findall(r"```sh\n(.*?)```", DOC, re.S)
+    for line in block.splitlines()
+    if line
+]
 SNIPPETS = re.findall(r"```python\n(.*?)```", DOC, re.S)
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_documented_commands_run(command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_documented_commands_run(
+    command: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Every `spbe ...` line in the page exits 0 (or 1 where a bundled row is known to be bad)."""
     words = shlex.split(command)
     assert words[0] == "spbe"
@@ -29,7 +38,9 @@ def test_documented_commands_run(command: str, tmp_path: Path, capsys: pytest.Ca
     monkeypatch.chdir(tmp_path)  # files the examples write land here, not in the checkout
     code = main(args)
     out, err = capsys.readouterr()
-    allowed = {0, 1} if "spbe-2023-published.csv" in command else {0}  # one OCR-garbled row in that table
+    allowed = (
+        {0, 1} if "spbe-2023-published.csv" in command else {0}
+    )  # one OCR-garbled row in that table
     assert code in allowed, err
     assert out or list(tmp_path.iterdir())
 
@@ -39,10 +50,15 @@ def test_documented_python_prints_what_it_says(snippet: str) -> None:
     """Each `print(...)  # expected` line of a snippet prints the expected text."""
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
-        exec(compile(snippet, "docs/evolution.md", "exec"), {})  # noqa: S102 - the docs' own example
+        exec(compile(snippet, "docs/evolution.md", "exec"), {})
     printed = buffer.getvalue().splitlines()
-    expected = [line.split("#", 1)[1].strip() for line in snippet.splitlines()
-                if line.startswith("print(") and "#" in line]
-    assert expected and len(printed) == len([line for line in snippet.splitlines() if line.startswith("print(")])
+    expected = [
+        line.split("#", 1)[1].strip()
+        for line in snippet.splitlines()
+        if line.startswith("print(") and "#" in line
+    ]
+    assert expected and len(printed) == len(
+        [line for line in snippet.splitlines() if line.startswith("print(")]
+    )
     for want in expected:
         assert any(want == got.strip() for got in printed), f"{want!r} not in {printed}"

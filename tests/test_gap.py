@@ -34,9 +34,16 @@ def _brute_ladders(ladders: list[list[int]], need: int) -> tuple[int, int] | Non
     return best
 
 
-@given(ladders=st.lists(st.lists(st.integers(0, 9), min_size=0, max_size=4).map(
-    lambda raises: [sum(raises[:k]) for k in range(len(raises) + 1)]), min_size=1, max_size=4),
-    need=st.integers(0, 40))
+@given(
+    ladders=st.lists(
+        st.lists(st.integers(0, 9), min_size=0, max_size=4).map(
+            lambda raises: [sum(raises[:k]) for k in range(len(raises) + 1)]
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    need=st.integers(0, 40),
+)
 def test_best_raises_matches_brute_force(ladders: list[list[int]], need: int) -> None:
     """best_raises takes the fewest steps reaching the need, and the largest gain among such plans."""
     taken = best_raises(ladders, need)
@@ -50,41 +57,80 @@ def test_best_raises_matches_brute_force(ladders: list[list[int]], need: int) ->
     assert (sum(taken), gain) == expected
 
 
-def _small_rubric(tmp_path: Path, weights: list[int], top: int, edges: list[str], rule: str) -> Engine:
-    lines = ['schema = 1', 'id = "small"', 'title = "Small"', "years = [2099]",
-             '[legal_basis]', 'regulation = "Test"',
-             f'[rounding]\nplaces = 1\nmode = "half_up"\npredikat_on = "{rule}"',
-             "[scales.s]", 'name = "S"', "[scales.s.levels]"]
+def _small_rubric(
+    tmp_path: Path, weights: list[int], top: int, edges: list[str], rule: str
+) -> Engine:
+    lines = [
+        "schema = 1",
+        'id = "small"',
+        'title = "Small"',
+        "years = [2099]",
+        "[legal_basis]",
+        'regulation = "Test"',
+        f'[rounding]\nplaces = 1\nmode = "half_up"\npredikat_on = "{rule}"',
+        "[scales.s]",
+        'name = "S"',
+        "[scales.s.levels]",
+    ]
     lines += [f'{n} = {{ name = "L{n}" }}' for n in range(1, top + 1)]
     bounds = ["1", *edges, str(top)]
     for n, (low, high) in enumerate(itertools.pairwise(bounds)):
         lines += ["[[bands]]", f'predikat = "P{n}"', f'lower = "{low}"', f'upper = "{high}"']
-    lines += ["[groups.A1]", 'kind = "aspect"', 'name = "A"', f'weight = "{sum(weights[:2])}"',
-              "[groups.A2]", 'kind = "aspect"', 'name = "B"', f'weight = "{sum(weights[2:])}"']
+    lines += [
+        "[groups.A1]",
+        'kind = "aspect"',
+        'name = "A"',
+        f'weight = "{sum(weights[:2])}"',
+        "[groups.A2]",
+        'kind = "aspect"',
+        'name = "B"',
+        f'weight = "{sum(weights[2:])}"',
+    ]
     for n, weight in enumerate(weights, start=1):
-        lines += [f"[indicators.I{n}]", f'name = "I{n}"', f'parent = "{"A1" if n <= 2 else "A2"}"',
-                  f'weight = "{weight}"', 'scale = "s"']
+        lines += [
+            f"[indicators.I{n}]",
+            f'name = "I{n}"',
+            f'parent = "{"A1" if n <= 2 else "A2"}"',
+            f'weight = "{weight}"',
+            'scale = "s"',
+        ]
     path = write_rubric(tmp_path, "small", "\n".join(lines) + "\n")
     return Engine.from_plugins(FilePlugin(path))
 
 
 @settings(max_examples=25)
 @given(data=st.data())
-def test_gap_plan_is_minimal_on_small_rubrics(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject) -> None:
+def test_gap_plan_is_minimal_on_small_rubrics(
+    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
     """The gap plan, applied, reaches the target; no plan with fewer steps (or as few and more gain) does."""
     split = data.draw(st.integers(1, 98), label="first weight")
     second = data.draw(st.integers(1, 99 - split), label="second weight")
     third = data.draw(st.integers(0, 100 - split - second), label="third weight")
     weights = [split, second, third, 100 - split - second - third]
-    weights = [w for w in weights if w] if weights[2] and weights[3] else [split, second, 100 - split - second]
+    weights = (
+        [w for w in weights if w]
+        if weights[2] and weights[3]
+        else [split, second, 100 - split - second]
+    )
     top = data.draw(st.integers(2, 4), label="levels")
-    edges = sorted(data.draw(st.sets(st.sampled_from(["1.3", "1.5", "1.95", "2", "2.25", "2.5", "3.05"]),
-                                     min_size=1, max_size=3), label="band edges"))
+    edges = sorted(
+        data.draw(
+            st.sets(
+                st.sampled_from(["1.3", "1.5", "1.95", "2", "2.25", "2.5", "3.05"]),
+                min_size=1,
+                max_size=3,
+            ),
+            label="band edges",
+        )
+    )
     edges = [e for e in edges if Fraction(e) < top]
     rule = data.draw(st.sampled_from(["rounded", "exact"]), label="band rule")
     engine = _small_rubric(tmp_path_factory.mktemp("gap"), weights, top, edges, rule)
     plan = engine.plan("small")
-    levels = {f"I{n}": data.draw(st.integers(1, top), label=f"I{n}") for n in range(1, len(weights) + 1)}
+    levels = {
+        f"I{n}": data.draw(st.integers(1, top), label=f"I{n}") for n in range(1, len(weights) + 1)
+    }
     target = data.draw(st.sampled_from([b.predikat for b in plan.bands]), label="target")
     note(f"weights={weights} edges={edges} rule={rule} levels={levels} target={target}")
     gap = engine.gap(Assessment(levels=levels, rubric="small"), target)
@@ -110,7 +156,9 @@ def test_bandar_lampung_2022_domains(engine: Engine) -> None:
     assert cukup.granularity == "group" and cukup.start_predikat == "Kurang"
     assert cukup.start_published == Decimal("1.53")
     assert cukup.steps[-1].predikat == "Cukup" and cukup.steps[-1].published >= Decimal("1.80")
-    assert all(step.predikat != "Cukup" for step in cukup.steps[:-1])  # the last step is the first to arrive
+    assert all(
+        step.predikat != "Cukup" for step in cukup.steps[:-1]
+    )  # the last step is the first to arrive
     baik = engine.gap(assessment, "baik")
     assert baik.target == "Baik" and baik.steps[-1].published >= Decimal("2.60")
     assert len(baik.steps) > len(cukup.steps)
@@ -127,11 +175,17 @@ def test_already_there_and_unreachable(engine: Engine) -> None:
 
 def test_cli_gap(capsys: pytest.CaptureFixture[str]) -> None:
     """`spbe gap --json` lists each step with its gain and resulting index, exact and published."""
-    code, out, _ = run(capsys, "gap", str(EXAMPLES / "levels-2024.toml"), "--target", "Sangat Baik", "--json")
+    code, out, _ = run(
+        capsys, "gap", str(EXAMPLES / "levels-2024.toml"), "--target", "Sangat Baik", "--json"
+    )
     data = json.loads(out)
     assert code == 0 and data["target"] == "Sangat Baik" and data["granularity"] == "indicator"
     last = data["steps"][-1]
     assert last["predikat"] == "Sangat Baik" and Fraction(last["index"]) >= Fraction(7, 2)
-    assert Fraction(data["steps"][0]["gain"]) == max(Fraction(step["gain"]) for step in data["steps"])  # largest gain first
-    code, out, _ = run(capsys, "gap", str(EXAMPLES / "bandar-lampung-2022.toml"), "--target", "Cukup")
+    assert Fraction(data["steps"][0]["gain"]) == max(
+        Fraction(step["gain"]) for step in data["steps"]
+    )  # largest gain first
+    code, out, _ = run(
+        capsys, "gap", str(EXAMPLES / "bandar-lampung-2022.toml"), "--target", "Cukup"
+    )
     assert code == 0 and "D2" in out and "Cukup" in out

@@ -17,7 +17,9 @@ from .conftest import DATA
 from .test_cli import run
 
 ALL_2024 = {f"I{n}": 3 for n in range(1, 48)}
-NIAS_BARAT_2023 = Assessment(aggregates={"D1": "1.00", "D2": "1.00", "D3": "1.00", "D4": "2.75"}, year=2023)
+NIAS_BARAT_2023 = Assessment(
+    aggregates={"D1": "1.00", "D2": "1.00", "D3": "1.00", "D4": "2.75"}, year=2023
+)
 
 
 def test_no_policy_is_one_clear_error(engine: Engine) -> None:
@@ -74,7 +76,11 @@ def test_identity_changes_nothing(engine: Engine) -> None:
     levels = dict(ALL_2024, I1=5, I40=1)
     done = engine.rescore(Assessment(levels=levels, year=2021), "spbe-2024")
     assert done.comparability == "exact" and done.coverage == 1
-    assert done.card.exact_index == done.source_card.exact_index == engine.score(levels, "spbe-2021").exact_index
+    assert (
+        done.card.exact_index
+        == done.source_card.exact_index
+        == engine.score(levels, "spbe-2021").exact_index
+    )
 
 
 def test_missing_source_levels_in_the_input(engine: Engine) -> None:
@@ -82,7 +88,9 @@ def test_missing_source_levels_in_the_input(engine: Engine) -> None:
     levels = {k: v for k, v in ALL_2024.items() if k != "I25"}
     with pytest.raises(InputError, match="1 lack source levels in the input"):
         engine.rescore(Assessment(levels=levels, rubric="spbe-2021"), "spbe-2024")
-    done = engine.rescore(Assessment(levels=levels, rubric="spbe-2021"), "spbe-2024", missing="impute:lowest")
+    done = engine.rescore(
+        Assessment(levels=levels, rubric="spbe-2021"), "spbe-2024", missing="impute:lowest"
+    )
     assert done.imputed == ("I25",) and done.coverage == 1 - Fraction(15, 1000)
 
 
@@ -109,25 +117,55 @@ def test_unknown_policy(engine: Engine) -> None:
 def test_cli_rescore_2023_table(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """`spbe rescore` over the 2023 table: every valid row rescored under spbe-2024, boundary rows move."""
     out_file = tmp_path / "out.csv"
-    code, _, err = run(capsys, "rescore", str(DATA / "spbe-2023-published.csv"), "--to", "spbe-2024",
-                       "--out", str(out_file))
+    code, _, err = run(
+        capsys,
+        "rescore",
+        str(DATA / "spbe-2023-published.csv"),
+        "--to",
+        "spbe-2024",
+        "--out",
+        str(out_file),
+    )
     assert code == 1 and "1 of 621 rows had errors" in err  # the OCR-garbled Kab. Banyuasin row
     rows = list(csv.DictReader(io.StringIO(out_file.read_text(encoding="utf-8"))))
     nias = next(r for r in rows if r["instansi"].endswith("Nias Barat"))
-    assert (nias["from_predikat"], nias["predikat"], nias["comparability"]) == ("Cukup", "Kurang", "exact")
+    assert (nias["from_predikat"], nias["predikat"], nias["comparability"]) == (
+        "Cukup",
+        "Kurang",
+        "exact",
+    )
     assert all(r["status"] in ("ok", "ambiguous", "error") for r in rows)
 
 
 def test_cli_rescore_requires_a_policy(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """`--to pemdi-2026 --from spbe-2024` without --missing exits 2 with one line naming the policies."""
     batch = tmp_path / "b.csv"
-    batch.write_text("instansi," + ",".join(ALL_2024) + "\nX," + ",".join("3" for _ in ALL_2024) + "\n",
-                     encoding="utf-8")
+    batch.write_text(
+        "instansi," + ",".join(ALL_2024) + "\nX," + ",".join("3" for _ in ALL_2024) + "\n",
+        encoding="utf-8",
+    )
     code, out, err = run(capsys, "rescore", str(batch), "--to", "pemdi-2026", "--from", "spbe-2024")
     assert code == 2 and out == "" and "--missing" in err and "impute:group-mean" in err
     assert len(err.strip().splitlines()) == 1
-    code, out, _ = run(capsys, "rescore", str(batch), "--to", "pemdi-2026", "--from", "spbe-2024",
-                       "--missing", "impute:lowest", "--json")
+    code, out, _ = run(
+        capsys,
+        "rescore",
+        str(batch),
+        "--to",
+        "pemdi-2026",
+        "--from",
+        "spbe-2024",
+        "--missing",
+        "impute:lowest",
+        "--json",
+    )
     record = json.loads(out)
     assert code == 0 and record["index"] == "2.36" and record["coverage"] == "0.68"
-    assert record["comparability"] == "partial" and record["imputed"] == ["I6", "I7", "I8", "I11", "I12", "I20"]
+    assert record["comparability"] == "partial" and record["imputed"] == [
+        "I6",
+        "I7",
+        "I8",
+        "I11",
+        "I12",
+        "I20",
+    ]

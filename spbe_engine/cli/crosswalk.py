@@ -17,15 +17,30 @@ def crosswalk_to_json(walk: Crosswalk, engine: Engine) -> dict[str, Any]:
     """Return a crosswalk as JSON-ready data (weights as exact strings)."""
     target = engine.rubric(walk.target)
     return {
-        "from": walk.source, "to": walk.target, "title": walk.title, "notes": list(walk.notes),
-        "generated": walk.generated, "origin": walk.origin,
-        "unmapped_weight": format_exact(sum((target.indicator(t).weight for t in walk.unmapped), Fraction(0))),
-        "targets": [{"id": m.target, "name": target.indicator(m.target).name, "sources": list(m.sources),
-                     "combine": m.combine if m.sources else None,
-                     "weights": [format_exact(w) for w in m.weights] or None,
-                     "level_rounding": m.level_rounding if m.combine in ("mean", "weighted") else None,
-                     "mark": m.mark, "basis": m.basis, "reason": m.reason, "reference": m.reference}
-                    for m in walk.mappings],
+        "from": walk.source,
+        "to": walk.target,
+        "title": walk.title,
+        "notes": list(walk.notes),
+        "generated": walk.generated,
+        "origin": walk.origin,
+        "unmapped_weight": format_exact(
+            sum((target.indicator(t).weight for t in walk.unmapped), Fraction(0))
+        ),
+        "targets": [
+            {
+                "id": m.target,
+                "name": target.indicator(m.target).name,
+                "sources": list(m.sources),
+                "combine": m.combine if m.sources else None,
+                "weights": [format_exact(w) for w in m.weights] or None,
+                "level_rounding": m.level_rounding if m.combine in ("mean", "weighted") else None,
+                "mark": m.mark,
+                "basis": m.basis,
+                "reason": m.reason,
+                "reference": m.reference,
+            }
+            for m in walk.mappings
+        ],
     }
 
 
@@ -34,7 +49,9 @@ def crosswalk_to_json(walk: Crosswalk, engine: Engine) -> dict[str, Any]:
 @click.argument("target", metavar="TO", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def crosswalk_command(ctx: click.Context, source: str | None, target: str | None, as_json: bool) -> None:
+def crosswalk_command(
+    ctx: click.Context, source: str | None, target: str | None, as_json: bool
+) -> None:
     """Show the crosswalk from rubric FROM to rubric TO (without arguments: list the registered ones).
 
     Each target indicator is shown with its source indicators, how they
@@ -47,7 +64,9 @@ def crosswalk_command(ctx: click.Context, source: str | None, target: str | None
             raise click.UsageError("give both FROM and TO, or neither")
         pairs = engine.crosswalk_pairs()
         if as_json:
-            emit_json([{"from": a, "to": b, "plugin": engine.crosswalk_plugin((a, b))} for a, b in pairs])
+            emit_json(
+                [{"from": a, "to": b, "plugin": engine.crosswalk_plugin((a, b))} for a, b in pairs]
+            )
             return
         for a, b in pairs:
             click.echo(f"{a} → {b}  ({engine.crosswalk_plugin((a, b))})")
@@ -57,7 +76,7 @@ def crosswalk_command(ctx: click.Context, source: str | None, target: str | None
     if as_json:
         emit_json(crosswalk_to_json(walk, engine))
         return
-    from rich.table import Table  # noqa: PLC0415 - JSON output never pays for rich
+    from rich.table import Table
 
     out = console()
     out.print(f"[bold]{walk.title}[/]")
@@ -67,8 +86,11 @@ def crosswalk_command(ctx: click.Context, source: str | None, target: str | None
     for name in ("target", "sources", "rule", "mark", "basis", "reason"):
         table.add_column(name, overflow="fold")
     for m in walk.mappings:
-        rule = "" if not m.sources else m.combine + (f" → {m.level_rounding}" if m.combine in ("mean", "weighted")
-                                                      else "")
+        rule = (
+            ""
+            if not m.sources
+            else m.combine + (f" → {m.level_rounding}" if m.combine in ("mean", "weighted") else "")
+        )
         if m.weights:
             rule += " (" + ", ".join(format_exact(w) for w in m.weights) + ")"
         table.add_row(m.target, ", ".join(m.sources) or "–", rule, m.mark, m.basis, m.reason)

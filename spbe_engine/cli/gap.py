@@ -21,15 +21,28 @@ def gap_to_json(gap: GapPlan) -> dict[str, Any]:
         "rubric": gap.rubric_id,
         "granularity": gap.granularity,
         "target": gap.target,
-        "start": {"index": str(gap.start_published), "exact_index": format_exact(gap.start_index),
-                  "predikat": gap.start_predikat},
+        "start": {
+            "index": str(gap.start_published),
+            "exact_index": format_exact(gap.start_index),
+            "predikat": gap.start_predikat,
+        },
         "total_steps": len(gap.steps),
         "total_gain": format_exact(gap.gain),
         "end_index": format_exact(gap.end_index),
-        "steps": [{"step": n, "item": s.item, "name": s.name, "from": format_exact(s.before),
-                   "to": format_exact(s.after), "gain": format_exact(s.gain), "index": format_exact(s.index),
-                   "published": str(s.published), "predikat": s.predikat}
-                  for n, s in enumerate(gap.steps, start=1)],
+        "steps": [
+            {
+                "step": n,
+                "item": s.item,
+                "name": s.name,
+                "from": format_exact(s.before),
+                "to": format_exact(s.after),
+                "gain": format_exact(s.gain),
+                "index": format_exact(s.index),
+                "published": str(s.published),
+                "predikat": s.predikat,
+            }
+            for n, s in enumerate(gap.steps, start=1)
+        ],
         "notes": list(gap.notes),
     }
 
@@ -46,15 +59,24 @@ def print_gap(out: Any, gap: GapPlan, plan: ScoringPlan) -> None:
     from rich.table import Table
 
     unit = "level" if gap.granularity == "indicator" else "achievable value"
-    out.print(f"[bold]{plan.rubric.id}[/]: {gap.start_published} {gap.start_predikat} → {gap.target}: "
-              f"{len(gap.steps)} step{'s' * (len(gap.steps) != 1)} (one {unit} each), "
-              f"gain {format_exact(gap.gain)}")
+    out.print(
+        f"[bold]{plan.rubric.id}[/]: {gap.start_published} {gap.start_predikat} → {gap.target}: "
+        f"{len(gap.steps)} step{'s' * (len(gap.steps) != 1)} (one {unit} each), "
+        f"gain {format_exact(gap.gain)}"
+    )
     if not gap.steps:
         out.print(f"Already {gap.start_predikat}: nothing to raise.")
         return
     table = Table(show_edge=False)
-    for name, justify in (("#", "right"), ("raise", "left"), ("from → to", "left"), ("gain", "right"),
-                          ("exact", "right"), ("index", "right"), ("predikat", "left")):
+    for name, justify in (
+        ("#", "right"),
+        ("raise", "left"),
+        ("from → to", "left"),
+        ("gain", "right"),
+        ("exact", "right"),
+        ("index", "right"),
+        ("predikat", "left"),
+    ):
         table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     runs: list[list[Any]] = []
     for n, step in enumerate(gap.steps, start=1):
@@ -67,10 +89,20 @@ def print_gap(out: Any, gap: GapPlan, plan: ScoringPlan) -> None:
         runs.append([(n, n), step.item, step.before, step.after, step.gain, step])
     for (first, last), item, before, after, gain, step in runs:
         numbers = str(first) if first == last else f"{first}-{last}"
-        shown = (f"{_value(plan, gap, item, before)} → {_value(plan, gap, item, after)}" if gap.granularity == "group"
-                 else f"{int(before)} → {_value(plan, gap, item, after)}")
-        table.add_row(numbers, item, shown, format_exact(gain), format_exact(step.index),
-                      str(step.published), step.predikat)
+        shown = (
+            f"{_value(plan, gap, item, before)} → {_value(plan, gap, item, after)}"
+            if gap.granularity == "group"
+            else f"{int(before)} → {_value(plan, gap, item, after)}"
+        )
+        table.add_row(
+            numbers,
+            item,
+            shown,
+            format_exact(gain),
+            format_exact(step.index),
+            str(step.published),
+            step.predikat,
+        )
     out.print(table)
     for note in gap.notes:
         out.print(f"[dim]note: {note}[/]")
@@ -78,11 +110,17 @@ def print_gap(out: Any, gap: GapPlan, plan: ScoringPlan) -> None:
 
 @click.command("gap")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--target", required=True, metavar="PREDIKAT", help="The predikat to reach (e.g. Baik).")
-@click.option("--rubric", "rubric_id", metavar="ID", help="Rubric id (default: the file's, else its year's).")
+@click.option(
+    "--target", required=True, metavar="PREDIKAT", help="The predikat to reach (e.g. Baik)."
+)
+@click.option(
+    "--rubric", "rubric_id", metavar="ID", help="Rubric id (default: the file's, else its year's)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_context
-def gap_command(ctx: click.Context, file: Path, target: str, rubric_id: str | None, as_json: bool) -> None:
+def gap_command(
+    ctx: click.Context, file: Path, target: str, rubric_id: str | None, as_json: bool
+) -> None:
     """Show the fewest improvements that lift the assessment in FILE to --target.
 
     Fewest steps first, then the largest index gain; each step raises one
