@@ -63,12 +63,22 @@ class ImpactRow:
 
 @attrs.frozen
 class Driver:
-    """A top-level group's mean contribution to the index before and after (``None`` where it does not exist)."""
+    """A top-level group: its mean contribution to the index before and after, and the change it drives.
+
+    ``before``/``after`` are ``None`` where the group does not exist on that
+    side. ``attributed`` is the group's mean share of the index change, and
+    the shares of the target's groups add up exactly to the mean change: with
+    the same groups on both sides it is the change of the group's
+    contribution; across a structure change it is the group's contribution
+    after, less what its weight would contribute at the old index
+    (``after_g - w_g * index_before / 100``).
+    """
 
     id: str
     name: str
     before: Fraction | None
     after: Fraction | None
+    attributed: Fraction | None = None
 
     @property
     def change(self) -> Fraction | None:
@@ -197,7 +207,9 @@ def measure_impact(
     policy = None if missing is None else MissingPolicy.parse(missing)
     engine.crosswalk(source, target)  # an unknown pair is a usage error, not 600 row errors
     out: list[ImpactRow] = []
-    sums: dict[str, dict[str, Fraction]] = {"before": {}, "after": {}}
+    sums: dict[str, dict[str, Fraction]] = {"before": {}, "after": {}, "attributed": {}}
+    a, b = engine.rubric(source), engine.rubric(target)
+    same = [g.id for g in a.top_groups] == [g.id for g in b.top_groups]
     seen = 0
     for row in rows:
         instansi = str(row.columns.get("instansi") or f"row {row.number}")
@@ -213,23 +225,35 @@ def measure_impact(
         out.append(impact_row)
         if impact_row.status == "determinate":
             seen += 1
-            for side, card in (("before", done.source_card), ("after", done.card)):
-                for group, value in _contributions(card).items():
+            parts = {"before": _contributions(done.source_card), "after": _contributions(done.card)}
+            baseline = sum(parts["before"].values(), Fraction(0))
+            parts["attributed"] = {
+                g.id: parts["after"].get(g.id, Fraction(0))
+                - (parts["before"].get(g.id, Fraction(0)) if same else g.weight * baseline / 100)
+                for g in b.top_groups
+            }
+            for side, values in parts.items():
+                for group, value in values.items():
                     sums[side][group] = sums[side].get(group, Fraction(0)) + value
-    a, b = engine.rubric(source), engine.rubric(target)
 
     def mean(side: str, group_id: str) -> Fraction | None:
         return sums[side][group_id] / seen if seen and group_id in sums[side] else None
 
-    if [g.id for g in a.top_groups] == [g.id for g in b.top_groups]:
+    if same:
         drivers = tuple(
-            Driver(g.id, g.name, mean("before", g.id), mean("after", g.id)) for g in b.top_groups
+            Driver(
+                g.id, g.name, mean("before", g.id), mean("after", g.id), mean("attributed", g.id)
+            )
+            for g in b.top_groups
         )
     else:  # a structure change: a group id on one side is not the same group on the other
         drivers = tuple(
             Driver(g.id, f"{g.name} ({source})", mean("before", g.id), None) for g in a.top_groups
         ) + tuple(
-            Driver(g.id, f"{g.name} ({target})", None, mean("after", g.id)) for g in b.top_groups
+            Driver(
+                g.id, f"{g.name} ({target})", None, mean("after", g.id), mean("attributed", g.id)
+            )
+            for g in b.top_groups
         )
     return Impact(
         source,

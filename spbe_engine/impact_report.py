@@ -73,6 +73,7 @@ def impact_to_json(impact: Impact, top: int = 10) -> dict[str, Any]:
                 "before": _x(d.before),
                 "after": _x(d.after),
                 "change": _x(d.change),
+                "drives": _x(d.attributed),
             }
             for d in impact.drivers
         ],
@@ -154,16 +155,21 @@ def impact_to_html(impact: Impact, top: int = 10) -> str:
         xaxis_title="change",
         yaxis_title="rows",
     )
-    drivers = go.Figure()
-    for side in ("before", "after"):
-        values: list[Fraction | None] = [getattr(d, side) for d in impact.drivers]
-        drivers.add_bar(
-            name=f"{side} ({impact.source if side == 'before' else impact.target})",
-            x=[f"{d.id} {d.name}" for d in impact.drivers],
-            y=[None if v is None else float(v) for v in values],
+    driving = [d for d in impact.drivers if d.attributed is not None]
+    drivers = go.Figure(
+        go.Bar(
+            x=[float(d.attributed or 0) for d in driving],
+            y=[f"{d.id} {d.name}" for d in driving],
+            orientation="h",
+            marker_color=["#c0392b" if (d.attributed or 0) < 0 else "#2e86c1" for d in driving],
         )
+    )
     drivers.update_layout(
-        title="Mean contribution to the index by top-level group", barmode="group", height=420
+        title=f"What drives the mean index change, by {impact.target} top-level group "
+        "(the bars add up to the mean change)",
+        height=120 + 40 * len(driving),
+        xaxis_title="share of the mean index change",
+        yaxis={"autorange": "reversed"},
     )
     charts = [
         pio.to_html(fig, full_html=False, include_plotlyjs=(n == 0))

@@ -35,7 +35,7 @@ def test_2023_table_under_the_2024_band_rule(impact_2023) -> None:
     assert impact.matrix[("Cukup", "Kurang")] == 2
     assert sum(n for (a, b), n in impact.matrix.items() if a != b) == 2
     assert set(impact.changes) == {0} and impact.band_rule_moves == 2
-    assert all(d.change == 0 for d in impact.drivers)
+    assert all(d.change == 0 and d.attributed == 0 for d in impact.drivers)
 
 
 def test_candidates_are_counted_apart(impact_2023) -> None:
@@ -73,6 +73,8 @@ def test_structure_change_with_policy(engine: Engine, tmp_path: Path) -> None:
     assert impact.drivers[0].name.endswith("(spbe-2024)") and impact.drivers[-1].name.endswith(
         "(pemdi-2026)"
     )
+    mean_change = sum(impact.changes, Fraction(0)) / len(impact.changes)
+    assert sum(d.attributed for d in impact.drivers if d.attributed is not None) == mean_change
     data = impact_to_json(impact)
     assert data["missing_policy"] == "impute:lowest" and data["summary"]["change_min"] == "-1.28"
 

@@ -73,11 +73,14 @@ def print_impact(out: Any, impact: Impact, top: int) -> None:
             f"{_four(row.change)} ({row.change_basis})",
         )
     out.print(movers)
-    drivers = Table(title="Mean contribution to the index by top-level group", show_edge=False)
-    for name in ("group", "before", "after", "change"):
+    drivers = Table(
+        title="Mean contribution to the index by top-level group, and the change each drives",
+        show_edge=False,
+    )
+    for name in ("group", "before", "after", "drives"):
         drivers.add_column(name, justify="left" if name == "group" else "right")
     for d in impact.drivers:
-        drivers.add_row(f"{d.id} {d.name}", _four(d.before), _four(d.after), _four(d.change))
+        drivers.add_row(f"{d.id} {d.name}", _four(d.before), _four(d.after), _four(d.attributed))
     out.print(drivers)
 
 
