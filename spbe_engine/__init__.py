@@ -34,6 +34,8 @@ from .models import (
     Rubric,
 )
 from .plan import ScoringPlan
+from .gap import GapPlan, GapStep
+from .impact import Impact
 from .registry import PluginInfo
 from .rescore import MissingPolicy, Rescored
 from .scoring import GroupScore, IndicatorScore, Provenance, ScoreCard
@@ -47,8 +49,11 @@ __all__ = [
     "Crosswalk",
     "CrosswalkError",
     "Engine",
+    "GapPlan",
+    "GapStep",
     "Group",
     "GroupScore",
+    "Impact",
     "IncompleteError",
     "Indicator",
     "IndicatorCriteria",

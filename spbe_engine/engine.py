@@ -15,6 +15,8 @@ import pluggy
 
 from .crosswalk import Crosswalk
 from .gap import GapPlan, gap_plan
+from .impact import Impact, measure_impact
+from .inputs import BatchRow
 from .rescore import MissingPolicy, Rescored, rescore
 from .errors import InputError, UnknownRubricError
 from .models import Assessment, IndicatorCriteria, Rubric
@@ -217,3 +219,16 @@ class Engine:
                                  field="assessment", value=type(assessment).__name__)
             assessment = Assessment(levels=assessment)
         return gap_plan(self.plan(self.resolve_rubric_id(assessment, rubric)), assessment, target)
+
+    def impact(self, assessments: Iterable[Assessment | BatchRow], source: str, target: str, *,
+               missing: str | MissingPolicy | None = None) -> Impact:
+        """Measure what moving ``assessments`` from rubric ``source`` to ``target`` changes.
+
+        Accepts assessments or the rows of :func:`~spbe_engine.inputs.read_batch`
+        (a bad row is counted as an error, not raised). Returns the transition
+        matrix, index changes, movers and drivers; see :mod:`spbe_engine.impact`.
+        """
+        rows = (item if isinstance(item, BatchRow) else
+                BatchRow(n, 0, {"instansi": item.instansi or f"assessment {n}"}, item)
+                for n, item in enumerate(assessments, start=1))
+        return measure_impact(self, rows, source, target, missing)

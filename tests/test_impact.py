@@ -109,3 +109,16 @@ def test_cli_impact(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert data["matrix"]["counts"][cukup][data["matrix"]["columns"].index("Kurang")] == 2
     code, out, err = run(capsys, "impact", str(TABLE), "--from", "spbe-2024", "--to", "pemdi-2026")
     assert code == 2 and "--missing" in err
+
+
+def test_engine_impact_new_bands(engine: Engine) -> None:
+    """Level 4 everywhere: index 4.00 is Sangat Baik under SPBE (< 4.2) but Memuaskan under Pemdi (>= 4.0)."""
+    from spbe_engine import Assessment
+
+    people = [
+        Assessment(levels={f"I{n}": level for n in range(1, 48)}, instansi=f"L{level}")
+        for level in (2, 4)
+    ]
+    impact = engine.impact(people, "spbe-2024", "pemdi-2026", missing="impute:overall-mean")
+    assert dict(impact.matrix) == {("Cukup", "Cukup"): 1, ("Sangat Baik", "Memuaskan"): 1}
+    assert impact.changes == (0, 0) and impact.band_rule_moves == 1
