@@ -16,6 +16,7 @@ from spbe_engine import Assessment, Engine, InputError
 from spbe_engine.evolution_checks import check_gap_plan
 from spbe_engine.gap import best_raises
 from spbe_engine.inputs import read_assessment
+from spbe_engine.numbers import rounding_interval
 
 from .conftest import EXAMPLES
 from .rubric_helpers import FilePlugin, write_rubric
@@ -189,3 +190,25 @@ def test_cli_gap(capsys: pytest.CaptureFixture[str]) -> None:
         capsys, "gap", str(EXAMPLES / "bandar-lampung-2022.toml"), "--target", "Cukup"
     )
     assert code == 0 and "D2" in out and "Cukup" in out
+
+
+def test_bandar_lampung_cukup_is_minimal(engine: Engine) -> None:
+    """Domain granularity, checked by enumeration: no plan with fewer domain steps reaches Cukup."""
+    assessment = read_assessment(EXAMPLES / "bandar-lampung-2022.toml")
+    gap = engine.gap(assessment, "Cukup")
+    plan = engine.plan("spbe-2021")
+    want = [b.predikat for b in plan.bands].index("Cukup")
+    ladders = []
+    for group in plan.rubric.top_groups:
+        low, high = rounding_interval(Decimal(str(assessment.aggregates[group.id])), 2, "half_up")
+        current = plan.candidates(group.id, low, high)[
+            0
+        ]  # the lowest exact value, as the plan starts
+        ladders.append([n for n in plan.achievable(group.id) if n >= current])
+    reaching = [
+        sum(ks)
+        for ks in itertools.product(*(range(min(len(lad), len(gap.steps) + 1)) for lad in ladders))
+        if sum(ks) <= len(gap.steps)
+        and plan.band_of(sum(lad[k] for lad, k in zip(ladders, ks, strict=True))) >= want
+    ]
+    assert min(reaching) == len(gap.steps)
