@@ -23,14 +23,17 @@ def _four(value: Any) -> str:
 
 def print_impact(out: Any, impact: Impact, top: int) -> None:
     """Print the impact as rich tables: summary, transition matrix, changes, movers, drivers."""
+    from rich.markup import escape
     from rich.table import Table
 
     facts = summary(impact)
     out.print(
         f"[bold]{impact.source} → {impact.target}[/]: {facts['rows']} rows, {facts['determinate']} "
         f"determinate, {facts['ambiguous']} ambiguous (several candidate predikat, counted apart), "
-        f"{facts['partial']} partial, {facts['errors']} errors"
+        f"{facts['partial']} partial, {facts['errors']} error{'s' * (facts['errors'] != 1)}"
     )
+    for row in [r for r in impact.rows if r.status == "error"][:3]:
+        out.print(f"[dim]error: row {row.number} ({escape(row.instansi)}): {escape(row.message)}[/]")
     out.print(
         f"{facts['predikat_changed']} change predikat; {facts['predikat_changed_with_same_index']} of them "
         "with an unchanged index (bands or band rule)"
