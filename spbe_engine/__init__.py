@@ -9,8 +9,8 @@ The public API is what this module exports; everything else may change.
 ('3.00', 'Baik')
 """
 
-from .engine import Engine, engine_version
 from .crosswalk import Crosswalk, IndicatorMapping
+from .engine import Engine, engine_version
 from .errors import (
     CrosswalkError,
     IncompleteError,
@@ -20,7 +20,9 @@ from .errors import (
     SpbeError,
     UnknownRubricError,
 )
+from .gap import GapPlan, GapStep
 from .hookspecs import HOOK_API_VERSION, hookimpl, hookspec
+from .impact import Impact
 from .models import (
     Assessment,
     Band,
@@ -34,8 +36,6 @@ from .models import (
     Rubric,
 )
 from .plan import ScoringPlan
-from .gap import GapPlan, GapStep
-from .impact import Impact
 from .registry import PluginInfo
 from .rescore import MissingPolicy, Rescored
 from .scoring import GroupScore, IndicatorScore, Provenance, ScoreCard

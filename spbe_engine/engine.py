@@ -14,14 +14,14 @@ from typing import Any
 import pluggy
 
 from .crosswalk import Crosswalk
+from .errors import InputError, UnknownRubricError
 from .gap import GapPlan, gap_plan
 from .impact import Impact, measure_impact
 from .inputs import BatchRow
-from .rescore import MissingPolicy, Rescored, rescore
-from .errors import InputError, UnknownRubricError
 from .models import Assessment, IndicatorCriteria, Rubric
 from .plan import ScoringPlan, compile_plan
 from .registry import PluginInfo, RubricRegistry, load_plugins
+from .rescore import MissingPolicy, Rescored, rescore
 from .rubric_file import load_criteria
 from .scoring import Provenance, ScoreCard, score_aggregates, score_levels
 
