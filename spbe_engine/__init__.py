@@ -9,8 +9,10 @@ The public API is what this module exports; everything else may change.
 ('3.00', 'Baik')
 """
 
+from .crosswalk import Crosswalk, IndicatorMapping
 from .engine import Engine, engine_version
 from .errors import (
+    CrosswalkError,
     IncompleteError,
     InputError,
     PluginError,
@@ -18,7 +20,9 @@ from .errors import (
     SpbeError,
     UnknownRubricError,
 )
+from .gap import GapPlan, GapStep
 from .hookspecs import HOOK_API_VERSION, hookimpl, hookspec
+from .impact import Impact
 from .models import (
     Assessment,
     Band,
@@ -33,6 +37,7 @@ from .models import (
 )
 from .plan import ScoringPlan
 from .registry import PluginInfo
+from .rescore import MissingPolicy, Rescored
 from .scoring import GroupScore, IndicatorScore, Provenance, ScoreCard
 
 __version__ = engine_version()
@@ -41,20 +46,28 @@ __all__ = [
     "HOOK_API_VERSION",
     "Assessment",
     "Band",
+    "Crosswalk",
+    "CrosswalkError",
     "Engine",
+    "GapPlan",
+    "GapStep",
     "Group",
     "GroupScore",
+    "Impact",
     "IncompleteError",
     "Indicator",
     "IndicatorCriteria",
+    "IndicatorMapping",
     "IndicatorScore",
     "InputError",
     "LegalBasis",
     "Level",
     "LevelScale",
+    "MissingPolicy",
     "PluginError",
     "PluginInfo",
     "Provenance",
+    "Rescored",
     "Rounding",
     "Rubric",
     "RubricError",

@@ -13,10 +13,15 @@ from typing import Any
 
 import pluggy
 
+from .crosswalk import Crosswalk
 from .errors import InputError, UnknownRubricError
+from .gap import GapPlan, gap_plan
+from .impact import Impact, measure_impact
+from .inputs import BatchRow
 from .models import Assessment, IndicatorCriteria, Rubric
 from .plan import ScoringPlan, compile_plan
 from .registry import PluginInfo, RubricRegistry, load_plugins
+from .rescore import MissingPolicy, Rescored, rescore
 from .rubric_file import load_criteria
 from .scoring import Provenance, ScoreCard, score_aggregates, score_levels
 
@@ -121,6 +126,22 @@ class Engine:
         source = self.rubric(rubric_id).criteria_source
         return {} if source is None else load_criteria(source)
 
+    def crosswalk(self, source: str, target: str) -> Crosswalk:
+        """Return the crosswalk from rubric ``source`` to ``target``, validated (generated for identities).
+
+        Raises :class:`~spbe_engine.errors.CrosswalkError` naming the registered
+        crosswalks when none joins the two.
+        """
+        return self._registry.crosswalks.find(source, target, self.rubric, frozenset(self.rubric_ids()))
+
+    def crosswalk_pairs(self) -> tuple[tuple[str, str], ...]:
+        """Return the ``(from, to)`` pairs of every registered crosswalk file."""
+        return self._registry.crosswalks.pairs()
+
+    def crosswalk_plugin(self, pair: tuple[str, str]) -> str:
+        """Return the name of the plugin that registered the crosswalk file of a ``(from, to)`` pair."""
+        return self._registry.crosswalks.plugin_of(pair)
+
     def plan(self, rubric_id: str) -> ScoringPlan:
         """Return the compiled scoring plan of a rubric (compiled once, then cached)."""
         plan = self._plans.get(rubric_id)
@@ -177,3 +198,51 @@ class Engine:
                 yield self.score(assessment, rubric, partial=partial)
             except InputError as exc:
                 yield exc
+
+    # -- rubric evolution -------------------------------------------------------
+    def rescore(self, assessment: Assessment | Mapping[str, Any], to: str, *, source: str | None = None,
+                missing: str | MissingPolicy | None = None) -> Rescored:
+        """Rescore an assessment under rubric ``to`` through the crosswalk from its own rubric.
+
+        ``source`` overrides the assessment's rubric (else its year decides).
+        ``missing`` names the policy for target indicators without a source
+        (``"leave"``, ``"impute:lowest"``, ``"impute:group-mean"``,
+        ``"impute:overall-mean"``); with none named and some target indicator
+        lacking a source, an :class:`~spbe_engine.errors.InputError` lists the
+        policies. Published aggregates are carried over only between rubrics
+        with identical groups.
+        """
+        if not isinstance(assessment, Assessment):
+            if not isinstance(assessment, Mapping):
+                raise InputError("expected an Assessment or a mapping of indicator id to level",
+                                 field="assessment", value=type(assessment).__name__)
+            assessment = Assessment(levels=assessment)
+        return rescore(self, assessment, to, source=source, missing=missing)
+
+    def gap(self, assessment: Assessment | Mapping[str, Any], target: str, rubric: str | None = None) -> GapPlan:
+        """Return the smallest set of raises (fewest steps, then largest gain) reaching predikat ``target``.
+
+        From indicator levels a step raises one indicator by one level; from
+        published domain values it moves one domain to its next achievable
+        value. The assessment's own rubric (or ``rubric``) and its band rule
+        decide. An unreachable target is an :class:`~spbe_engine.errors.InputError`.
+        """
+        if not isinstance(assessment, Assessment):
+            if not isinstance(assessment, Mapping):
+                raise InputError("expected an Assessment or a mapping of indicator id to level",
+                                 field="assessment", value=type(assessment).__name__)
+            assessment = Assessment(levels=assessment)
+        return gap_plan(self.plan(self.resolve_rubric_id(assessment, rubric)), assessment, target)
+
+    def impact(self, assessments: Iterable[Assessment | BatchRow], source: str, target: str, *,
+               missing: str | MissingPolicy | None = None) -> Impact:
+        """Measure what moving ``assessments`` from rubric ``source`` to ``target`` changes.
+
+        Accepts assessments or the rows of :func:`~spbe_engine.inputs.read_batch`
+        (a bad row is counted as an error, not raised). Returns the transition
+        matrix, index changes, movers and drivers; see :mod:`spbe_engine.impact`.
+        """
+        rows = (item if isinstance(item, BatchRow) else
+                BatchRow(n, 0, {"instansi": item.instansi or f"assessment {n}"}, item)
+                for n, item in enumerate(assessments, start=1))
+        return measure_impact(self, rows, source, target, missing)

@@ -6,7 +6,8 @@ line a person can act on::
 
     SpbeError
     ├── RubricError          a rubric file or rubric plugin is unsound
-    │   └── UnknownRubricError   no registered rubric has that id or governs that year
+    │   ├── UnknownRubricError   no registered rubric has that id or governs that year
+    │   └── CrosswalkError       a crosswalk file is unsound, or no crosswalk joins two rubrics
     ├── InputError           an assessment, a batch row or an input file is bad
     │   └── IncompleteError      indicators are missing and no partial score was asked for
     └── PluginError          a plugin failed to load or a hook returned a bad value
@@ -17,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "CrosswalkError",
     "IncompleteError",
     "InputError",
     "PluginError",
@@ -67,6 +69,10 @@ class RubricError(SpbeError):
 
 class UnknownRubricError(RubricError):
     """No registered rubric has the requested id, or none governs the requested year."""
+
+
+class CrosswalkError(RubricError):
+    """A crosswalk file is unsound, or no crosswalk joins the two rubrics asked for."""
 
 
 class InputError(SpbeError):

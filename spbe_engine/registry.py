@@ -31,6 +31,7 @@ import attrs
 import pluggy
 
 from . import defaults, hookspecs
+from .crosswalk_registry import CrosswalkRegistry
 from .errors import PluginError, RubricError, UnknownRubricError
 from .models import Rubric
 from .plan import compile_plan
@@ -64,6 +65,7 @@ class PluginInfo:
     version: str = ""
     api_version: int | None = None
     rubrics: tuple[str, ...] = ()
+    crosswalks: tuple[str, ...] = ()
     hooks: tuple[str, ...] = ()
     status: str = "active"
     reason: str = ""
@@ -92,6 +94,8 @@ class RubricRegistry:
         self._raw: dict[str, RawRubric] = {}
         self._rubrics: dict[str, Rubric] = {}
         self._lock = threading.RLock()
+        #: The crosswalks plugins registered (see :mod:`spbe_engine.crosswalk_registry`).
+        self.crosswalks = CrosswalkRegistry()
 
     def add(self, rubric_id: str, source: RubricSource, plugin: str) -> None:
         """Record a rubric source; refuse an id that is already taken."""
@@ -254,16 +258,30 @@ def _admit(pm: pluggy.PluginManager, registry: RubricRegistry, name: str, obj: o
         registry.add(stem, source, name)
         added.append(stem)
 
-    impl = getattr(obj, "spbe_register_rubrics", None)
+    walks: list[str] = []
+
+    def register_crosswalk(source: RubricSource) -> None:
+        if not isinstance(source, Traversable | Path):
+            raise PluginError("register() takes the path of a crosswalk TOML file", field="register",
+                              value=source, allowed="a pathlib.Path or importlib.resources Traversable")
+        walks.append("__".join(registry.crosswalks.add(source, name)))
+
+    hook = "spbe_register_rubrics"
     try:
+        impl = getattr(obj, "spbe_register_rubrics", None)
         if impl is not None:
             impl(register=register)
+        hook = "spbe_register_crosswalks"
+        impl = getattr(obj, "spbe_register_crosswalks", None)
+        if impl is not None:
+            impl(register=register_crosswalk)
     except Exception as exc:  # noqa: BLE001 - a misbehaving plugin must not take the host down
         registry.discard_plugin(name)
+        registry.crosswalks.discard_plugin(name)
         pm.unregister(obj)
-        reason = str(exc) if isinstance(exc, PluginError) else f"{type(exc).__name__}: {exc}"
-        return attrs.evolve(info, status="set aside", reason=f"spbe_register_rubrics failed: {reason}")
-    return attrs.evolve(info, rubrics=tuple(added))
+        reason = str(exc) if isinstance(exc, PluginError | RubricError) else f"{type(exc).__name__}: {exc}"
+        return attrs.evolve(info, status="set aside", reason=f"{hook} failed: {reason}")
+    return attrs.evolve(info, rubrics=tuple(added), crosswalks=tuple(walks))
 
 
 def validate_plugins(pm: pluggy.PluginManager, registry: RubricRegistry,
@@ -289,6 +307,7 @@ def validate_plugins(pm: pluggy.PluginManager, registry: RubricRegistry,
             return tuple(result)
         withdrawn.add(culprit)
         registry.discard_plugin(culprit)
+        registry.crosswalks.discard_plugin(culprit)
         plugin = pm.get_plugin(culprit)
         if plugin is not None:
             pm.unregister(plugin)

@@ -69,7 +69,9 @@ def test_guides_differ_only_in_what_they_change(engine: Engine) -> None:
 
 @pytest.mark.parametrize(("year", "rubric_id"), [(2018, "spbe-2018"), (2020, "spbe-2018"),
                                                   (2021, "spbe-2021"), (2022, "spbe-2021"),
-                                                  (2023, "spbe-2023"), (2024, "spbe-2024")])
+                                                  (2023, "spbe-2023"), (2024, "spbe-2024"),
+                                                  (2025, "spbe-2025"), (2026, "pemdi-2026"),
+                                                  (2028, "pemdi-2026")])
 def test_year_selects_rubric(engine: Engine, year: int, rubric_id: str) -> None:
     """The evaluation year picks the governing rubric."""
     assert engine.rubric_for_year(year).id == rubric_id
@@ -95,3 +97,26 @@ def test_level_criteria_59_2020(engine: Engine) -> None:
     assert len(criteria) == 47
     assert all(sorted(c.levels) == [1, 2, 3, 4, 5] for c in criteria.values())
     assert all(text.strip() for c in criteria.values() for text in c.levels.values())
+
+
+def test_spbe_2025_is_derived_from_2024(engine: Engine) -> None:
+    """spbe-2025 extends spbe-2024: the 59/2020 indicators and weights, the 2024 band rule, its own year."""
+    base, y2025 = engine.rubric("spbe-2024"), engine.rubric("spbe-2025")
+    assert y2025.extends == "spbe-2024" and y2025.years == (2025,)
+    assert [(i.id, i.weight) for i in y2025.indicators] == [(i.id, i.weight) for i in base.indicators]
+    assert y2025.rounding == base.rounding and y2025.bands == base.bands
+    assert any("DERIVED" in note for note in y2025.notes)
+
+
+def test_pemdi_2026_has_aspects_only(engine: Engine) -> None:
+    """pemdi-2026: 7 top-level aspects, 20 indicators, aspect weights 10/10/15/15/10/15/25, bands 1.5/2.5/3.5/4.0."""
+    rubric = engine.rubric("pemdi-2026")
+    assert rubric.group_kinds == ("aspect",)
+    assert [g.weight for g in rubric.top_groups] == [10, 10, 15, 15, 10, 15, 25]
+    assert len(rubric.indicators) == 20
+    assert [b.lower for b in rubric.bands[1:]] == [Fraction(3, 2), Fraction(5, 2), Fraction(7, 2), Fraction(4)]
+    assert sum(i.weight for i in rubric.indicators) == 100
+    card = engine.score({f"I{n}": 2 for n in range(1, 21)}, rubric="pemdi-2026")
+    assert card.exact_index == 2 and card.predikat == "Cukup"
+    assert [g.id for g in card.domains] == ["A1", "A2", "A3", "A4", "A5", "A6", "A7"]
+    assert len(engine.criteria("pemdi-2026")) == 20

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from spbe_engine import hookimpl
 
-from . import rubric_file
+from . import crosswalk_file, rubric_file
 
 SPBE_HOOK_API = 1
 
@@ -17,3 +17,9 @@ SPBE_HOOK_API = 1
 def spbe_register_rubrics(register: Callable[..., None]) -> None:
     """Register spbe-2021."""
     register(rubric_file("spbe-2021"))
+
+
+@hookimpl
+def spbe_register_crosswalks(register: Callable[..., None]) -> None:
+    """Register the crosswalk spbe-2018 → spbe-2021 (``crosswalks/spbe-2018__spbe-2021.toml``)."""
+    register(crosswalk_file("spbe-2018", "spbe-2021"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..engine import Engine, engine_version
-from . import batch, plugins, rubrics, score
+from . import batch, crosswalk, gap, impact, plugins, rescore, rubrics, score
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -33,3 +33,7 @@ cli.add_command(rubrics.rubric_group)
 cli.add_command(score.score_command)
 cli.add_command(batch.batch_command)
 cli.add_command(plugins.plugins_command)
+cli.add_command(rescore.rescore_command)
+cli.add_command(gap.gap_command)
+cli.add_command(impact.impact_command)
+cli.add_command(crosswalk.crosswalk_command)

@@ -35,9 +35,7 @@ def row_result(engine: Engine, row: BatchRow, default_rubric: str | None, partia
         except (InputError, UnknownRubricError) as exc:
             error = exc
     if card is None:
-        return {"index": None, "exact_index": None, "index_candidates": [], "predikat": None,
-                "predikat_candidates": [], "rubric": None, "status": "error",
-                "message": f"row {row.number} (line {row.line}): {error}"}
+        return error_result(row, error, RESULT_COLUMNS)
     status = "ok" if card.index is not None and card.predikat is not None else "ambiguous"
     if not card.complete:
         status = "partial"
@@ -54,29 +52,38 @@ def row_result(engine: Engine, row: BatchRow, default_rubric: str | None, partia
     }
 
 
+def error_result(row: BatchRow, error: object, columns: tuple[str, ...]) -> dict[str, Any]:
+    """Return the result of a row that could not be scored: empty columns, status ``error``, the message."""
+    result: dict[str, Any] = {name: None for name in columns}
+    result.update({name: [] for name in columns if name.endswith("_candidates")})
+    result.update(status="error", message=f"row {row.number} (line {row.line}): {error}")
+    return result
+
+
 def results(engine: Engine, path: Path, rubric: str | None, partial: bool) -> Iterator[tuple[BatchRow, dict[str, Any]]]:
     """Yield every row of a batch file with its result."""
     for row in read_batch(path, rubric):
         yield row, row_result(engine, row, rubric, partial)
 
 
-def _write_csv(out: IO[str], rows: Iterator[tuple[BatchRow, dict[str, Any]]]) -> tuple[int, int]:
+def _write_csv(out: IO[str], rows: Iterator[tuple[BatchRow, dict[str, Any]]],
+               columns: tuple[str, ...] = RESULT_COLUMNS) -> tuple[int, int]:
     writer: Any = None
     total = failed = 0
     for row, result in rows:
         if writer is None:
-            carried = [(f"input_{name}" if name in RESULT_COLUMNS else name) for name in row.columns]
-            renamed = [name for name in row.columns if name in RESULT_COLUMNS]
+            carried = [(f"input_{name}" if name in columns else name) for name in row.columns]
+            renamed = [name for name in row.columns if name in columns]
             if renamed:
                 click.echo(f"spbe: note: input columns {', '.join(renamed)} are carried as "
                            f"{', '.join('input_' + n for n in renamed)} (the result uses those names)", err=True)
             header = list(row.columns)
             writer = csv.writer(out, lineterminator="\n")
-            writer.writerow([*carried, *RESULT_COLUMNS])
+            writer.writerow([*carried, *columns])
         values = [row.columns.get(name, "") for name in header]
         cells = {key: join(value) if isinstance(value, list) else ("" if value is None else value)
                  for key, value in result.items()}
-        writer.writerow([*values, *(cells[c] for c in RESULT_COLUMNS)])
+        writer.writerow([*values, *(cells[c] for c in columns)])
         total += 1
         failed += result["status"] == "error"
     return total, failed
@@ -91,6 +98,17 @@ def _write_jsonl(out: IO[str], rows: Iterator[tuple[BatchRow, dict[str, Any]]]) 
         total += 1
         failed += result["status"] == "error"
     return total, failed
+
+
+def write_results(out_file: Path | None, rows: Iterator[tuple[BatchRow, dict[str, Any]]], *,
+                  as_json: bool, columns: tuple[str, ...] = RESULT_COLUMNS) -> tuple[int, int]:
+    """Stream row results as CSV (input columns, then ``columns``) or JSON Lines; return (rows, errors)."""
+    handle = open(out_file, "w", encoding="utf-8", newline="") if out_file else sys.stdout  # noqa: SIM115
+    try:
+        return _write_jsonl(handle, rows) if as_json else _write_csv(handle, rows, columns)
+    finally:
+        if out_file:
+            handle.close()
 
 
 @click.command("batch")
@@ -113,13 +131,7 @@ def batch_command(ctx: click.Context, input_file: Path, rubric_id: str | None, o
     engine = engine_of(ctx)
     if rubric_id is not None:
         engine.rubric(rubric_id)  # an unknown --rubric is a usage error, not a per-row one
-    rows = results(engine, input_file, rubric_id, partial)
-    handle = open(out_file, "w", encoding="utf-8", newline="") if out_file else sys.stdout  # noqa: SIM115
-    try:
-        total, failed = (_write_jsonl if as_json else _write_csv)(handle, rows)
-    finally:
-        if out_file:
-            handle.close()
+    total, failed = write_results(out_file, results(engine, input_file, rubric_id, partial), as_json=as_json)
     if failed:
         click.echo(f"spbe: {failed} of {total} rows had errors (status 'error'; see message)", err=True)
         return EXIT_ROW_ERRORS

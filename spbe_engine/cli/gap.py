@@ -1,0 +1,140 @@
+"""``spbe gap``: the smallest set of improvements that reaches a target predikat."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import SpbeError
+from ..gap import GapPlan
+from ..inputs import read_assessment
+from ..numbers import format_exact, round_fraction
+from ..plan import ScoringPlan
+from .common import console, emit_json, engine_of
+
+
+def gap_to_json(gap: GapPlan) -> dict[str, Any]:
+    """Return the plan as JSON-ready data (numbers as exact strings, never floats)."""
+    return {
+        "rubric": gap.rubric_id,
+        "granularity": gap.granularity,
+        "target": gap.target,
+        "start": {
+            "index": str(gap.start_published),
+            "exact_index": format_exact(gap.start_index),
+            "predikat": gap.start_predikat,
+        },
+        "total_steps": len(gap.steps),
+        "total_gain": format_exact(gap.gain),
+        "end_index": format_exact(gap.end_index),
+        "steps": [
+            {
+                "step": n,
+                "item": s.item,
+                "name": s.name,
+                "from": format_exact(s.before),
+                "to": format_exact(s.after),
+                "gain": format_exact(s.gain),
+                "index": format_exact(s.index),
+                "published": str(s.published),
+                "predikat": s.predikat,
+            }
+            for n, s in enumerate(gap.steps, start=1)
+        ],
+        "notes": list(gap.notes),
+    }
+
+
+def _value(plan: ScoringPlan, gap: GapPlan, item: str, value: Any) -> str:
+    if gap.granularity == "group":
+        return str(round_fraction(value, plan.rounding.places, plan.rounding.mode))
+    level = int(value)
+    return f"{level} {plan.rubric.scale_of(item).level(level).name}"
+
+
+def print_gap(out: Any, gap: GapPlan, plan: ScoringPlan) -> None:
+    """Print the plan as a rich table, one row per step (runs on one domain are folded in group mode)."""
+    from rich.table import Table
+
+    unit = "level" if gap.granularity == "indicator" else "achievable value"
+    out.print(
+        f"[bold]{plan.rubric.id}[/]: {gap.start_published} {gap.start_predikat} → {gap.target}: "
+        f"{len(gap.steps)} step{'s' * (len(gap.steps) != 1)} (one {unit} each), "
+        f"gain {format_exact(gap.gain)}"
+    )
+    if not gap.steps:
+        out.print(f"Already {gap.start_predikat}: nothing to raise.")
+        return
+    table = Table(show_edge=False)
+    for name, justify in (
+        ("#", "right"),
+        ("raise", "left"),
+        ("from → to", "left"),
+        ("gain", "right"),
+        ("exact", "right"),
+        ("index", "right"),
+        ("predikat", "left"),
+    ):
+        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    runs: list[list[Any]] = []
+    for n, step in enumerate(gap.steps, start=1):
+        if gap.granularity == "group" and runs and runs[-1][1] == step.item:
+            runs[-1][0] = (runs[-1][0][0], n)
+            runs[-1][3] = step.after
+            runs[-1][4] += step.gain
+            runs[-1][5] = step
+            continue
+        runs.append([(n, n), step.item, step.before, step.after, step.gain, step])
+    for (first, last), item, before, after, gain, step in runs:
+        numbers = str(first) if first == last else f"{first}-{last}"
+        shown = (
+            f"{_value(plan, gap, item, before)} → {_value(plan, gap, item, after)}"
+            if gap.granularity == "group"
+            else f"{int(before)} → {_value(plan, gap, item, after)}"
+        )
+        table.add_row(
+            numbers,
+            item,
+            shown,
+            format_exact(gain),
+            format_exact(step.index),
+            str(step.published),
+            step.predikat,
+        )
+    out.print(table)
+    for note in gap.notes:
+        out.print(f"[dim]note: {note}[/]")
+
+
+@click.command("gap")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--target", required=True, metavar="PREDIKAT", help="The predikat to reach (e.g. Baik)."
+)
+@click.option(
+    "--rubric", "rubric_id", metavar="ID", help="Rubric id (default: the file's, else its year's)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def gap_command(
+    ctx: click.Context, file: Path, target: str, rubric_id: str | None, as_json: bool
+) -> None:
+    """Show the fewest improvements that lift the assessment in FILE to --target.
+
+    Fewest steps first, then the largest index gain; each step raises one
+    indicator by one level, or (for published domain values) one domain to its
+    next achievable value. Steps are listed with their gain and the index after
+    them, exact and as published, under the assessment's own band rule.
+    """
+    engine = engine_of(ctx)
+    assessment = read_assessment(file)
+    try:
+        gap = engine.gap(assessment, target, rubric_id)
+    except SpbeError as exc:
+        raise exc.with_file(str(file)) from None
+    if as_json:
+        emit_json(gap_to_json(gap))
+        return
+    print_gap(console(), gap, engine.plan(gap.rubric_id))

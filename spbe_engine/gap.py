@@ -1,0 +1,274 @@
+"""Find the smallest set of improvements that lifts an assessment to a target predikat.
+
+"Smallest" means the fewest steps; among plans with that many steps, the one
+with the largest index gain. A step raises one indicator by one level (from
+indicator levels), or one top-level group to its next achievable value (from
+published domain values, where the levels are unknown). The search is exact:
+every indicator's (or group's) possible raises form a ladder of integer gains
+over the plan's common denominator, and a dynamic programme over the total
+number of steps (a multiple-choice knapsack) finds, for each step count, the
+largest reachable gain; the first count whose best gain reaches the band
+threshold is the minimum, and its best gain breaks ties. Thresholds respect
+the rubric's band rule (rounded or exact index) because they are found with
+``plan.band_of`` itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Literal
+
+import attrs
+
+from .errors import InputError
+from .models import Assessment
+from .numbers import decimal_places, format_exact, rounding_interval
+from .plan import ScoringPlan
+from .scoring import parse_aggregate
+
+__all__ = ["GapPlan", "GapStep", "best_raises", "gap_plan"]
+
+
+@attrs.frozen
+class GapStep:
+    """One step: what is raised, from what to what, the index gain and the resulting index."""
+
+    item: str
+    name: str
+    before: Fraction
+    after: Fraction
+    gain: Fraction
+    index: Fraction
+    published: Decimal
+    predikat: str
+
+
+@attrs.frozen
+class GapPlan:
+    """The smallest plan reaching ``target``: its steps in order (largest gain first)."""
+
+    rubric_id: str
+    granularity: Literal["indicator", "group"]
+    target: str
+    start_index: Fraction
+    start_published: Decimal
+    start_predikat: str
+    steps: tuple[GapStep, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def gain(self) -> Fraction:
+        """Return the total index gain of the plan."""
+        return sum((step.gain for step in self.steps), Fraction(0))
+
+    @property
+    def end_index(self) -> Fraction:
+        """Return the exact index after every step."""
+        return self.start_index + self.gain
+
+
+def best_raises(ladders: Sequence[Sequence[int]], need: int) -> tuple[int, ...] | None:
+    """Return how many steps to take on each ladder: fewest in total reaching ``need``, then largest gain.
+
+    ``ladders[i][k]`` is the cumulative gain of ``k`` steps on ladder ``i``
+    (``ladders[i][0] == 0``). Returns ``None`` when even every step falls short.
+    """
+    total = sum(len(ladder) - 1 for ladder in ladders)
+    unset = None
+    best: list[int | None] = [0] + [unset] * total
+    choice: list[list[int]] = []
+    reach = 0
+    for ladder in ladders:
+        new: list[int | None] = [unset] * (total + 1)
+        pick = [0] * (total + 1)
+        for steps in range(reach + 1):
+            base = best[steps]
+            if base is None:
+                continue
+            for k, gain in enumerate(ladder):
+                value = base + gain
+                current = new[steps + k]
+                if current is None or value > current:
+                    new[steps + k] = value
+                    pick[steps + k] = k
+        reach += len(ladder) - 1
+        best = new
+        choice.append(pick)
+    for steps in range(total + 1):
+        reached = best[steps]
+        if reached is not None and reached >= need:
+            # Walk back through the ladders to recover how many steps each took.
+            taken = [0] * len(ladders)
+            left = steps
+            for i in range(len(ladders) - 1, -1, -1):
+                taken[i] = choice[i][left]
+                left -= taken[i]
+            return tuple(taken)
+    return None
+
+
+def _threshold(plan: ScoringPlan, band: int, low: int, high: int) -> int | None:
+    """Return the least numerator in ``[low, high]`` whose band is at least ``band`` (bands rise with N)."""
+    if plan.band_of(high) < band:
+        return None
+    while low < high:
+        middle = (low + high) // 2
+        if plan.band_of(middle) >= band:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def _band_position(plan: ScoringPlan, target: str) -> int:
+    names = [band.predikat for band in plan.bands]
+    folded = {name.casefold(): n for n, name in enumerate(names)}
+    if target.strip().casefold() not in folded:
+        raise InputError(
+            f"not a predikat of rubric {plan.rubric.id}",
+            field="target",
+            value=target,
+            allowed=", ".join(names),
+        )
+    return folded[target.strip().casefold()]
+
+
+def gap_plan(plan: ScoringPlan, assessment: Assessment, target: str) -> GapPlan:
+    """Return the smallest plan of raises that gives ``assessment`` at least predikat ``target``."""
+    band = _band_position(plan, target)
+    if assessment.aggregates:
+        items, start, notes = _group_items(plan, assessment)
+    else:
+        items, start, notes = _indicator_items(plan, assessment)
+    ladders = [[value - values[0] for value in values] for _, _, values in items]
+    top = start + sum(ladder[-1] for ladder in ladders)
+    goal = _threshold(plan, band, start, top)
+    if goal is None:
+        best = plan.bands[plan.band_of(top)].predikat
+        raise InputError(
+            f"{plan.bands[band].predikat} cannot be reached: raising everything to the top gives "
+            f"{plan.published(top)} ({best})",
+            field="target",
+            value=target,
+        )
+    taken = best_raises(ladders, goal - start)
+    assert taken is not None  # goal <= top, so taking every step suffices
+    # Lay the chosen raises out one step at a time, the largest next gain first.
+    position = [0] * len(items)
+    numerator = start
+    steps: list[GapStep] = []
+    granularity: Literal["indicator", "group"] = "group" if assessment.aggregates else "indicator"
+    while any(position[i] < taken[i] for i in range(len(items))):
+        i = max(
+            (i for i in range(len(items)) if position[i] < taken[i]),
+            key=lambda i: (ladders[i][position[i] + 1] - ladders[i][position[i]], -i),
+        )
+        item, name, values = items[i]
+        gain = values[position[i] + 1] - values[position[i]]
+        numerator += gain
+        before, after = _shown(
+            plan, granularity, item, values[position[i]], values[position[i] + 1]
+        )
+        steps.append(
+            GapStep(
+                item,
+                name,
+                before,
+                after,
+                plan.exact(gain),
+                plan.exact(numerator),
+                plan.published(numerator),
+                plan.predikat(numerator),
+            )
+        )
+        position[i] += 1
+    return GapPlan(
+        plan.rubric.id,
+        granularity,
+        plan.bands[band].predikat,
+        plan.exact(start),
+        plan.published(start),
+        plan.predikat(start),
+        tuple(steps),
+        notes,
+    )
+
+
+def _shown(
+    plan: ScoringPlan, granularity: str, item: str, before: int, after: int
+) -> tuple[Fraction, Fraction]:
+    """Return what a step changes, as a person reads it: levels, or group values."""
+    if granularity == "group":
+        return plan.group_value(item, before), plan.group_value(item, after)
+    pos = plan.position[item]
+    inverse = {contribution: level for level, contribution in plan.contributions[pos].items()}
+    return Fraction(inverse[before]), Fraction(inverse[after])
+
+
+Items = list[tuple[str, str, list[int]]]
+
+
+def _indicator_items(
+    plan: ScoringPlan, assessment: Assessment
+) -> tuple[Items, int, tuple[str, ...]]:
+    from .scoring import _resolve_levels
+
+    levels = _resolve_levels(plan, assessment.levels, partial=False)
+    items: Items = []
+    start = 0
+    for pos, level in enumerate(levels):
+        assert level is not None
+        table = plan.contributions[pos]
+        start += table[level]
+        ladder = [table[lv] for lv in sorted(table) if lv >= level]
+        indicator = plan.rubric.indicators[pos]
+        items.append((indicator.id, indicator.name, ladder))
+    return items, start, ()
+
+
+def _group_items(plan: ScoringPlan, assessment: Assessment) -> tuple[Items, int, tuple[str, ...]]:
+    rubric = plan.rubric
+    top = {group.id: group for group in rubric.top_groups}
+    given = {}
+    for key, raw in assessment.aggregates.items():
+        group_id = key.strip().upper() if isinstance(key, str) else key
+        if group_id not in top:
+            raise InputError(
+                f"not a top-level {rubric.top_groups[0].kind} of rubric {rubric.id}",
+                field=str(key),
+                allowed=", ".join(top),
+            )
+        given[group_id] = parse_aggregate(raw, str(key))
+    missing = [g for g in top if g not in given]
+    if missing:
+        raise InputError(
+            f"missing {rubric.top_groups[0].kind} values: {', '.join(missing)}", field="aggregates"
+        )
+    items: Items = []
+    start = 0
+    notes: list[str] = []
+    for group_id, group in top.items():
+        published = given[group_id]
+        low, high = rounding_interval(
+            published, max(plan.rounding.places, decimal_places(published)), plan.rounding.mode
+        )
+        found = plan.candidates(group_id, low, high)
+        if not found:
+            raise InputError(
+                f"no combination of levels gives {group_id} the value {published}",
+                field=group_id,
+                value=str(published),
+            )
+        if len(found) > 1:
+            notes.append(
+                f"{group_id} {published} admits {len(found)} exact values; planned from the lowest "
+                f"({format_exact(plan.group_value(group_id, found[0]))}), so its end values suffice for every one"
+            )
+        current = found[0]
+        achievable = plan.achievable(group_id)
+        ladder = [n for n in achievable if n >= current]
+        start += current
+        items.append((group_id, group.name, ladder))
+    return items, start, tuple(notes)
