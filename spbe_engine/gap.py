@@ -2,8 +2,10 @@
 
 "Smallest" means the fewest steps; among plans with that many steps, the one
 with the largest index gain. A step raises one indicator by one level (from
-indicator levels), or one top-level group to its next achievable value (from
-published domain values, where the levels are unknown). The search is exact:
+indicator levels). From published domain values, where the levels are
+unknown, a step is still one indicator level, inside a named top-level group,
+and its gain is the least that step can be worth for any levels the
+published values admit. The search is exact:
 every indicator's (or group's) possible raises form a ladder of integer gains
 over the plan's common denominator, and a dynamic programme over the total
 number of steps (a multiple-choice knapsack) finds, for each step count, the
@@ -228,6 +230,69 @@ def _indicator_items(
     return items, start, ()
 
 
+#: Above this many ways to split a published group value into per-weight-class level sums, the
+#: gap plan falls back to counting achievable values instead of level steps.
+MAX_DECOMPOSITIONS = 200_000
+
+
+def _level_step_ladder(plan: ScoringPlan, group_id: str, candidates: Sequence[int]) -> list[int] | None:
+    """Return the group's contribution after k one-level steps, guaranteed whatever its hidden levels.
+
+    From a published group value the indicator levels are unknown; only the
+    sums of levels per weight class are constrained. For every exact value the
+    published figure admits and every split of it into class sums, the best k
+    steps raise the heaviest classes that still have headroom; the ladder
+    keeps, for each k, the least of those results, so following the plan
+    reaches the target for every reading of the published value. Returns
+    ``None`` where a value table is not linear in the level or there are too
+    many splits to enumerate.
+    """
+    classes: dict[tuple[tuple[int, int], ...], int] = {}
+    for pos in plan.group_positions[group_id]:
+        key = tuple(sorted(plan.contributions[pos].items()))
+        classes[key] = classes.get(key, 0) + 1
+    shapes = []  # (base per indicator, increment per level, count, lowest level, highest level)
+    for table, count in classes.items():
+        levels = [level for level, _ in table]
+        steps = {b - a for (_, a), (_, b) in zip(table, table[1:], strict=False)}
+        if levels != list(range(levels[0], levels[-1] + 1)) or len(steps) > 1:
+            return None
+        step = steps.pop() if steps else 0
+        shapes.append((table[0][1] - step * levels[0], step, count, levels[0], levels[-1]))
+    shapes.sort(key=lambda shape: -shape[1])
+    total = 1
+    for _, _, count, low, high in shapes:
+        total *= count * (high - low) + 1
+    if total > MAX_DECOMPOSITIONS:
+        return None
+    most = sum(count * (high - low) for _, _, count, low, high in shapes)
+    ladder = [None] * (most + 1)  # type: list[int | None]
+    wanted = set(candidates)
+
+    def walk(index: int, sums: list[int], value: int) -> None:
+        if index == len(shapes):
+            if value in wanted:
+                headroom = [count * high - s for (_, _, count, _, high), s in zip(shapes, sums, strict=True)]
+                reached, k = value, 0
+                ladder[0] = value if ladder[0] is None else min(ladder[0], value)
+                for (_, step, _, _, _), room in zip(shapes, headroom, strict=True):
+                    for _ in range(room):
+                        k, reached = k + 1, reached + step
+                        ladder[k] = reached if ladder[k] is None else min(ladder[k], reached)  # type: ignore[type-var]
+                for rest in range(k + 1, most + 1):  # already full: further steps gain nothing
+                    ladder[rest] = reached if ladder[rest] is None else min(ladder[rest], reached)  # type: ignore[type-var]
+            return
+        base, step, count, low, high = shapes[index]
+        for level_sum in range(count * low, count * high + 1):
+            walk(index + 1, [*sums, level_sum], value + base * count + step * level_sum)
+
+    walk(0, [], 0)
+    if ladder[0] is None:  # pragma: no cover - the candidates come from the same tables
+        return None
+    floor = min(candidates)
+    return [floor + (n - ladder[0]) if n is not None else floor for n in ladder]  # type: ignore[operator]
+
+
 def _group_items(plan: ScoringPlan, assessment: Assessment) -> tuple[Items, int, tuple[str, ...]]:
     rubric = plan.rubric
     top = {group.id: group for group in rubric.top_groups}
@@ -263,12 +328,14 @@ def _group_items(plan: ScoringPlan, assessment: Assessment) -> tuple[Items, int,
             )
         if len(found) > 1:
             notes.append(
-                f"{group_id} {published} admits {len(found)} exact values; planned from the lowest "
-                f"({format_exact(plan.group_value(group_id, found[0]))}), so its end values suffice for every one"
+                f"{group_id} {published} admits {len(found)} exact values; each step counts the least it "
+                f"gains for any of them (from {format_exact(plan.group_value(group_id, found[0]))}), so "
+                "the plan reaches the target whichever is true"
             )
-        current = found[0]
-        achievable = plan.achievable(group_id)
-        ladder = [n for n in achievable if n >= current]
-        start += current
+        ladder = _level_step_ladder(plan, group_id, found)
+        if ladder is None:  # value tables too irregular to count level steps: one achievable value per step
+            ladder = [n for n in plan.achievable(group_id) if n >= found[0]]
+            notes.append(f"{group_id}: a step here is the next achievable value, not one level")
+        start += found[0]
         items.append((group_id, group.name, ladder))
     return items, start, tuple(notes)

@@ -58,7 +58,7 @@ def print_gap(out: Any, gap: GapPlan, plan: ScoringPlan) -> None:
     """Print the plan as a rich table, one row per step (runs on one domain are folded in group mode)."""
     from rich.table import Table
 
-    unit = "level" if gap.granularity == "indicator" else "achievable value"
+    unit = "indicator level" if gap.granularity == "indicator" else "indicator level inside a domain"
     out.print(
         f"[bold]{plan.rubric.id}[/]: {gap.start_published} {gap.start_predikat} → {gap.target}: "
         f"{len(gap.steps)} step{'s' * (len(gap.steps) != 1)} (one {unit} each), "
@@ -124,8 +124,9 @@ def gap_command(
     """Show the fewest improvements that lift the assessment in FILE to --target.
 
     Fewest steps first, then the largest index gain; each step raises one
-    indicator by one level, or (for published domain values) one domain to its
-    next achievable value. Steps are listed with their gain and the index after
+    indicator by one level; from published domain values, where the levels are
+    unknown, a step is one indicator level inside a named domain, counted at the
+    least it can gain for any levels the published values admit. Steps are listed with their gain and the index after
     them, exact and as published, under the assessment's own band rule.
     """
     engine = engine_of(ctx)
