@@ -17,9 +17,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
-from typing import Any
-
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 
@@ -208,7 +207,8 @@ def row_numerator(plan: ScoringPlan, row: Any) -> int:
     numerator = _fast_numerator(plan, levels)
     if numerator is None:
         ordered = _resolve_levels(plan, levels, False)
-        numerator = sum(table[lv] for table, lv in zip(plan.contributions, ordered, strict=True))  # type: ignore[index]
+        numerator = sum(table[lv]  # type: ignore[index, misc]
+                        for table, lv in zip(plan.contributions, ordered, strict=True))
     return numerator
 
 

@@ -42,7 +42,7 @@ def level_matrix(plan: ScoringPlan, data: Any, columns: Iterable[str] | None) ->
     return _assemble(plan, chosen, raw, len(data))
 
 
-def _raw_column(data: Any, name: str, kind: str) -> np.ndarray:
+def _raw_column(data: Any, name: str, kind: str) -> Any:
     if kind == "pandas":
         series = data[name]
         if series.dtype.kind in "iu":

@@ -44,7 +44,7 @@ _DEFAULTS = "spbe_engine.defaults"
 _INT64_LIMIT = 2**62
 #: At most this many compiled plans are kept process-wide.
 _CACHE_SIZE = 128
-_CACHE: dict[tuple[Any, ...], tuple[tuple[object, ...], ScoringPlan]] = {}
+_CACHE: dict[tuple[Any, ...], tuple[tuple[tuple[str, object], ...], ScoringPlan]] = {}
 _CACHE_LOCK = threading.Lock()
 
 
@@ -277,7 +277,7 @@ def _fits_int64(contributions: Sequence[Mapping[int, int]], slopes: Sequence[int
     return max(bounds) < _INT64_LIMIT
 
 
-def plugins_key(pm: pluggy.PluginManager) -> tuple[object, ...]:
+def plugins_key(pm: pluggy.PluginManager) -> tuple[tuple[str, object], ...]:
     """Return what identifies the plugins registered with ``pm`` (names and objects)."""
     return tuple(pm.list_name_plugin())
 
@@ -291,7 +291,7 @@ def cached_plan(rubric: Rubric, pm: pluggy.PluginManager) -> ScoringPlan:
     never reused while its entry lives.
     """
     plugins = plugins_key(pm)
-    key = (rubric.id, rubric.sha256, tuple((name, id(obj)) for name, obj in plugins))  # type: ignore[misc]
+    key = (rubric.id, rubric.sha256, tuple((name, id(obj)) for name, obj in plugins))
     hit = _CACHE.get(key)
     if hit is not None and hit[1].rubric == rubric:
         return hit[1]

@@ -268,7 +268,7 @@ def score_levels(plan: ScoringPlan, assessment: Assessment, provenance: Provenan
     levels = _resolve_levels(plan, assessment.levels, partial)
     common = _common(plan, assessment, provenance)
     if all(level is not None for level in levels):
-        numerator = sum(table[lv] for table, lv in zip(plan.contributions, levels, strict=True))  # type: ignore[index]
+        numerator = sum(table[lv] for table, lv in zip(plan.contributions, levels, strict=True))  # type: ignore[index, misc]
         return _complete(plan, numerator, tuple(levels), provenance, assessment.instansi,
                          assessment.year, assessment.metadata)
     present = sum(plan.contributions[p][lv] for p, lv in enumerate(levels) if lv is not None)

@@ -26,7 +26,7 @@ def _block_range(block: np.ndarray, low: np.ndarray, high: np.ndarray, uniform: 
     """Return the bad-row mask of one block, or ``None`` when every level is in range."""
     if uniform and block.size and block.min() >= low[0] and block.max() <= high[0]:
         return None  # the common case: one min and one max settle the whole block
-    bad = ((block < low) | (block > high)).any(axis=1)
+    bad = np.asarray(((block < low) | (block > high)).any(axis=1), dtype=bool)
     return bad if bad.any() else None
 
 
@@ -73,7 +73,7 @@ def _lookup(plan: ScoringPlan, block: np.ndarray) -> np.ndarray:
     return out
 
 
-def rounded_units(plan: ScoringPlan, numerator: np.ndarray) -> np.ndarray:
+def rounded_units(plan: ScoringPlan, numerator: np.ndarray) -> Any:
     """Return the published index in units of ``10**-places``: the rubric's rounding, in integers."""
     if numerator.dtype == object:
         return np.asarray([plan.rounded_units(n) for n in numerator], dtype=object)

@@ -255,3 +255,45 @@ def test_lean_card_matches_full_card() -> None:
     levels["I1"] = 5 if levels["I1"] != 5 else 1
     assert lean == full
     assert lean.indicators == full.indicators and lean.groups == full.groups
+
+
+@pytest.mark.parametrize("mode", ["half_up", "half_even", "down"])
+@pytest.mark.parametrize("rule", ["rounded", "exact"])
+def test_integer_rounding_and_bands_match_the_plan(mode: str, rule: str) -> None:
+    """The vectorised rounding and band rule equal the plan's scalar ones, for every mode and rule."""
+    from spbe_engine import Rounding
+    from spbe_engine import vector
+
+    for places in (0, 1, 2, 3):
+        plan = attrs.evolve(ENGINE.plan("spbe-2023"), rounding=Rounding(places, mode, rule))  # type: ignore[arg-type]
+        numerators = np.asarray(sorted(reachable(plan)), dtype=np.int64)
+        units = vector.rounded_units(plan, numerators)
+        bands = vector.bands(plan, numerators, units)
+        assert units.tolist() == [plan.rounded_units(n) for n in numerators.tolist()]
+        assert bands.tolist() == [plan.band_of(n) for n in numerators.tolist()]
+
+
+def test_affine_but_too_large_for_int64(tmp_path: Path) -> None:
+    """Weights with huge denominators keep the plan affine but not int64-safe; Python ints score it exactly."""
+    big = [1_000_000_007, 998_244_353, 2_147_483_647]
+
+    @hookimpl
+    def spbe_weights(rubric: Rubric, group: Any) -> Mapping[str, Fraction] | None:
+        if rubric.id != "test-2021" or group is None or group.id != "A8":
+            return None
+        shifts = [Fraction(1, p) for p in big]
+        return {"I42": 3 + shifts[0], "I43": 3 - shifts[0] + shifts[1], "I44": 3 - shifts[1] + shifts[2],
+                "I45": 3 - shifts[2], "I46": Fraction(3), "I47": Fraction(3)}
+
+    path = variant(tmp_path, lambda text: text)
+    engine = engine_with(path, big=type("B", (), {"SPBE_HOOK_API": 1, "spbe_weights": staticmethod(spbe_weights)})())
+    plan = engine.plan("test-2021")
+    assert plan.slopes is not None
+    assert not plan.int64_safe
+    rows = [tuple((n + k) % 5 + 1 for k in range(len(plan.indicator_ids))) for n in range(5)]
+    result = engine.score_many(np.asarray(rows, dtype=np.int64), rubric="test-2021")
+    assert result.numerator.dtype == object
+    for n, row in enumerate(rows):
+        card = engine.score(dict(zip(plan.indicator_ids, row, strict=True)), rubric="test-2021")
+        assert (result.exact_index(n), result.index(n), result.predikat[n]) == (
+            card.exact_index, card.index, card.predikat)

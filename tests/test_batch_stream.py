@@ -93,3 +93,28 @@ def test_empty_file_and_header_only(tmp_path: Path) -> None:
     header = tmp_path / "header.csv"
     header.write_text("instansi,year,I1\n", encoding="utf-8")
     assert fast_path(header, None) == row_path(header, None) == ("", (0, 0))
+
+
+def test_progress_bar_only_when_shown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """No bar when not shown (piped output); a shown bar advances without touching stdout."""
+    path = tmp_path / "in.csv"
+    path.write_text("instansi\n", encoding="utf-8")
+    with batch_cli.progress_bar(path, shown=False) as advance:
+        advance(5)
+    with batch_cli.progress_bar(path, shown=True) as advance:
+        advance(5)
+    assert capsys.readouterr().out == ""
+
+
+def test_cli_piped_has_no_progress(tmp_path: Path) -> None:
+    """Through click's runner (not a terminal) the output is the CSV alone, and matches the row path."""
+    from click.testing import CliRunner
+
+    from spbe_engine.cli.app import cli
+
+    path = tmp_path / "in.csv"
+    path.write_text("instansi,year," + ",".join(IDS) + "\nA,2024," + ",".join("3" * 47) + "\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(cli, ["batch", str(path)])
+    assert result.exit_code == 0
+    assert result.output == row_path(path, None)[0]

@@ -61,14 +61,23 @@ def progress_bar(path: Path, *, shown: bool) -> Iterator[Callable[[int], None]]:
     if not shown:
         yield lambda _: None
         return
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     try:
         size = path.stat().st_size
     except OSError:
         size = None
     columns = (TextColumn("scoring {task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn())
-    with Progress(*columns, transient=True) as bar:
+    from rich.console import Console
+
+    # On stderr: stdout may carry the CSV.
+    with Progress(*columns, transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task(path.name, total=size)
         yield lambda chars: bar.advance(task, chars)
 

@@ -238,8 +238,9 @@ class _BlockScorer:
                 bad_rows = where
             else:
                 plan = self.engine.plan(rubric_id)
-                positions = [self.level_columns.get(ind) for ind in plan.indicator_ids]
-                if len(self.level_columns) != len(positions) or None in positions:
+                found = [self.level_columns.get(ind) for ind in plan.indicator_ids]
+                positions = [n for n in found if n is not None]
+                if len(self.level_columns) != len(found) or len(positions) != len(found):
                     bad_rows = where  # unknown or missing indicator columns: each row says which
                 else:
                     matrix = np.empty((len(where), len(positions)), dtype=np.int64)
@@ -262,10 +263,9 @@ class _BlockScorer:
     def _rubric_groups(self, table: Any, rows: int) -> list[tuple[str | None, Any]]:
         """Split the block's rows by the rubric each is scored under (``None``: it cannot be resolved)."""
         import numpy as np
+        import pyarrow.compute as pc
 
         from ..models import Assessment
-
-        import pyarrow.compute as pc
 
         keys = []
         for name in ("rubric", "year"):
