@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import interleaved, report  # noqa: E402
+from common import interleaved, report
 
-from spbe_engine import Engine  # noqa: E402
+from spbe_engine import Engine
 
 RUBRIC = "spbe-2024"
 
@@ -43,8 +43,18 @@ def openfisca_system(weights: list[float], edges: list[float]) -> object:
     system = TaxBenefitSystem([instansi])
     names = [f"I{n}" for n in range(1, len(weights) + 1)]
     for name in names:
-        system.add_variable(type(name, (Variable,), {
-            "value_type": int, "entity": instansi, "definition_period": DateUnit.YEAR, "label": name}))
+        system.add_variable(
+            type(
+                name,
+                (Variable,),
+                {
+                    "value_type": int,
+                    "entity": instansi,
+                    "definition_period": DateUnit.YEAR,
+                    "label": name,
+                },
+            )
+        )
 
     def index_formula(entity: object, period: object) -> object:
         total = entity(names[0], period) * weights[0]  # type: ignore[operator]
@@ -57,9 +67,19 @@ def openfisca_system(weights: list[float], edges: list[float]) -> object:
         return sum((index >= edge).astype(np.int32) for edge in edges)
 
     for name, formula, kind in (("indeks", index_formula, float), ("band", band_formula, int)):
-        system.add_variable(type(name, (Variable,), {
-            "value_type": kind, "entity": instansi, "definition_period": DateUnit.YEAR,
-            "formula": formula, "label": name}))
+        system.add_variable(
+            type(
+                name,
+                (Variable,),
+                {
+                    "value_type": kind,
+                    "entity": instansi,
+                    "definition_period": DateUnit.YEAR,
+                    "formula": formula,
+                    "label": name,
+                },
+            )
+        )
     return system
 
 
@@ -85,12 +105,16 @@ def openfisca_run(system: object, columns: list[np.ndarray]) -> tuple[float, flo
 def main(rows: int = 1_000_000) -> int:
     engine = Engine.default()
     plan = engine.plan(RUBRIC)
-    levels = np.random.default_rng(2024).integers(1, 6, size=(rows, len(plan.indicator_ids)), dtype=np.int64)
+    levels = np.random.default_rng(2024).integers(
+        1, 6, size=(rows, len(plan.indicator_ids)), dtype=np.int64
+    )
     assert levels.flags.c_contiguous
     engine.score_many(levels[:1000], rubric=RUBRIC)  # warm up (imports, plan)
 
     result = engine.score_many(levels, rubric=RUBRIC)
-    int_weights = np.asarray([int(w * plan.denominator / 100) for w in plan.weights], dtype=np.int64)
+    int_weights = np.asarray(
+        [int(w * plan.denominator / 100) for w in plan.weights], dtype=np.int64
+    )
     numerators = levels @ int_weights
 
     # Exactness: the same numerators as the dot product, and index and band as the exact arithmetic says.
@@ -99,7 +123,9 @@ def main(rows: int = 1_000_000) -> int:
     for row in sample.tolist():
         exact = Fraction(int(levels[row] @ int_weights), plan.denominator)
         assert result.exact_index(row) == exact
-        assert result.predikat[row] == next(b.predikat for b in reversed(plan.bands) if exact >= b.lower)
+        assert result.predikat[row] == next(
+            b.predikat for b in reversed(plan.bands) if exact >= b.lower
+        )
 
     contenders = {
         "ours": lambda: engine.score_many(levels, rubric=RUBRIC),
@@ -108,11 +134,15 @@ def main(rows: int = 1_000_000) -> int:
     try:
         import openfisca_core  # noqa: F401
     except ImportError:
-        print("openfisca-core is not installed: pip install -e '.[bench]' (the OpenFisca baseline is skipped)")
+        print(
+            "openfisca-core is not installed: pip install -e '.[bench]' (the OpenFisca baseline is skipped)"
+        )
         have_openfisca = False
     else:
         have_openfisca = True
-        system = openfisca_system([float(w) for w in plan.weights], [float(b.lower) for b in plan.bands[1:]])
+        system = openfisca_system(
+            [float(w) for w in plan.weights], [float(b.lower) for b in plan.bands[1:]]
+        )
         columns = [np.ascontiguousarray(levels[:, n]) for n in range(levels.shape[1])]
         runs: list[tuple[float, float, np.ndarray]] = []
         contenders["openfisca"] = lambda: runs.append(openfisca_run(system, columns))
@@ -121,15 +151,30 @@ def main(rows: int = 1_000_000) -> int:
     ok = True
     if have_openfisca:
         load = min(r[0] for r in runs)
-        openfisca = min(r[1] for r in runs)  # calculate alone; the timed lambda also built the simulation
+        openfisca = min(
+            r[1] for r in runs
+        )  # calculate alone; the timed lambda also built the simulation
         wrong = int((runs[-1][2] != result.band).sum())
-        print(f"      OpenFisca loads the 47 input columns in {load:.4g} s (not counted); its float32 index "
-              f"puts {wrong} of {rows:,} rows in another band than the exact one")
-        ok &= report(f"score_many, {rows:,} rows vs OpenFisca", ours, "s",
-                     f"OpenFisca calculate {openfisca:.4g} s, ratio {ours / openfisca:.2f}",
-                     "ratio <= 1.0", ours <= openfisca)
-    ok &= report(f"score_many, {rows:,} rows vs numpy", ours, "s",
-                 f"numpy levels @ weights {dot:.4g} s, ratio {ours / dot:.2f}", "ratio <= 1.5", ours <= 1.5 * dot)
+        print(
+            f"      OpenFisca loads the 47 input columns in {load:.4g} s (not counted); its float32 index "
+            f"puts {wrong} of {rows:,} rows in another band than the exact one"
+        )
+        ok &= report(
+            f"score_many, {rows:,} rows vs OpenFisca",
+            ours,
+            "s",
+            f"OpenFisca calculate {openfisca:.4g} s, ratio {ours / openfisca:.2f}",
+            "ratio <= 1.0",
+            ours <= openfisca,
+        )
+    ok &= report(
+        f"score_many, {rows:,} rows vs numpy",
+        ours,
+        "s",
+        f"numpy levels @ weights {dot:.4g} s, ratio {ours / dot:.2f}",
+        "ratio <= 1.5",
+        ours <= 1.5 * dot,
+    )
     print(f"      {rows / ours / 1e6:.1f} million assessments/s, index and predikat exact")
     return 0 if ok else 1
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import report  # noqa: E402
+from common import report
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "bandar-lampung-2022.toml"
@@ -43,7 +43,9 @@ print(json.dumps({"wall": wall, "rss_kb": resource.getrusage(resource.RUSAGE_CHI
 
 def measure(command: list[str]) -> dict[str, float]:
     """Run a command in a fresh process; return its wall time (s), peak RSS (KB) and exit code."""
-    out = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout)  # type: ignore[no-any-return]
 
 
@@ -57,7 +59,11 @@ def write_csv(path: Path, rows: int) -> None:
             body = np.full((count, 94), ord(","), dtype=np.uint8)
             body[:, 0::2] = rng.integers(1, 6, size=(count, 47), dtype=np.uint8) + ord("0")
             body[:, -1] = ord("\n")
-            out.write(b"".join(f"Instansi {start + n},2024,".encode() + body[n].tobytes() for n in range(count)))
+            out.write(
+                b"".join(
+                    f"Instansi {start + n},2024,".encode() + body[n].tobytes() for n in range(count)
+                )
+            )
 
 
 def main(rows: int = 1_000_000) -> int:
@@ -66,18 +72,30 @@ def main(rows: int = 1_000_000) -> int:
     score = [measure([*SPBE, "score", str(EXAMPLE)]) for _ in range(7)]
     assert all(run["code"] == 0 for run in score)
     walls = [run["wall"] for run in score]
-    ok &= report("spbe score examples/bandar-lampung-2022.toml, cold", statistics.median(walls), "s (median of 7)",
-                 f"fastest {min(walls):.3g} s; bare python start {min(bare):.3g} s", "<= 0.3 s",
-                 statistics.median(walls) <= 0.3)
+    ok &= report(
+        "spbe score examples/bandar-lampung-2022.toml, cold",
+        statistics.median(walls),
+        "s (median of 7)",
+        f"fastest {min(walls):.3g} s; bare python start {min(bare):.3g} s",
+        "<= 0.3 s",
+        statistics.median(walls) <= 0.3,
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         source, result = Path(tmp) / "batch.csv", Path(tmp) / "out.csv"
         started = time.perf_counter()
         write_csv(source, rows)
-        print(f"      wrote {rows:,} rows ({source.stat().st_size / 1e6:.0f} MB) in "
-              f"{time.perf_counter() - started:.1f} s")
-        reading = measure([sys.executable, "-c",
-                           f"import csv\nfor _ in csv.reader(open({str(source)!r}, newline='')): pass"])
+        print(
+            f"      wrote {rows:,} rows ({source.stat().st_size / 1e6:.0f} MB) in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+        reading = measure(
+            [
+                sys.executable,
+                "-c",
+                f"import csv\nfor _ in csv.reader(open({str(source)!r}, newline='')): pass",
+            ]
+        )
         runs = [measure([*SPBE, "batch", str(source), "--out", str(result)]) for _ in range(3)]
         assert all(run["code"] == 0 for run in runs), runs
         with result.open(encoding="utf-8") as out:
@@ -85,10 +103,22 @@ def main(rows: int = 1_000_000) -> int:
         assert lines == rows + 1, lines
         wall = min(run["wall"] for run in runs)
         peak = max(run["rss_kb"] for run in runs) / 1024
-        ok &= report(f"spbe batch, {rows:,}-row CSV", wall, "s",
-                     f"stdlib csv module only reading it {reading['wall']:.3g} s", "<= 5 s", wall <= 5)
-        ok &= report(f"spbe batch, {rows:,}-row CSV, peak memory", peak, "MB",
-                     f"reading with the csv module {reading['rss_kb'] / 1024:.0f} MB", "<= 300 MB", peak <= 300)
+        ok &= report(
+            f"spbe batch, {rows:,}-row CSV",
+            wall,
+            "s",
+            f"stdlib csv module only reading it {reading['wall']:.3g} s",
+            "<= 5 s",
+            wall <= 5,
+        )
+        ok &= report(
+            f"spbe batch, {rows:,}-row CSV, peak memory",
+            peak,
+            "MB",
+            f"reading with the csv module {reading['rss_kb'] / 1024:.0f} MB",
+            "<= 300 MB",
+            peak <= 300,
+        )
     return 0 if ok else 1
 
 

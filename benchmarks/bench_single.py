@@ -17,9 +17,9 @@ import timeit
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import report  # noqa: E402
+from common import report
 
-from spbe_engine import Assessment, Engine  # noqa: E402
+from spbe_engine import Assessment, Engine
 
 RUBRIC = "spbe-2024"
 
@@ -45,12 +45,22 @@ def main() -> int:
     baseline = per_call(plain)
     ours = per_call(lambda: engine.score(levels, rubric=RUBRIC))
     from_assessment = per_call(lambda: engine.score(assessment))
-    ok = report("engine.score(mapping, rubric=...)", ours * 1e6, "µs",
-                f"plain-Python weighted sum {baseline * 1e6:.3g} µs, ratio {ours / baseline:.1f}",
-                "ratio <= 10", ours <= 10 * baseline)
-    ok &= report("engine.score(Assessment with year)", from_assessment * 1e6, "µs",
-                 f"plain-Python weighted sum {baseline * 1e6:.3g} µs, ratio {from_assessment / baseline:.1f}",
-                 "ratio <= 10", from_assessment <= 10 * baseline)
+    ok = report(
+        "engine.score(mapping, rubric=...)",
+        ours * 1e6,
+        "µs",
+        f"plain-Python weighted sum {baseline * 1e6:.3g} µs, ratio {ours / baseline:.1f}",
+        "ratio <= 10",
+        ours <= 10 * baseline,
+    )
+    ok &= report(
+        "engine.score(Assessment with year)",
+        from_assessment * 1e6,
+        "µs",
+        f"plain-Python weighted sum {baseline * 1e6:.3g} µs, ratio {from_assessment / baseline:.1f}",
+        "ratio <= 10",
+        from_assessment <= 10 * baseline,
+    )
     return 0 if ok else 1
 
 

@@ -109,8 +109,10 @@ class BatchResult:
     def indices(self) -> list[Decimal | None]:
         """Return every row's published index as a Decimal (``None`` on error rows)."""
         places = -self.places
-        return [Decimal(int(units)).scaleb(places) if ok else None
-                for units, ok in zip(self.units, self.ok, strict=True)]
+        return [
+            Decimal(int(units)).scaleb(places) if ok else None
+            for units, ok in zip(self.units, self.ok, strict=True)
+        ]
 
     def errors(self) -> list[tuple[int, str]]:
         """Return ``(row number from 1, message)`` for every row that had an error, in row order."""
@@ -136,34 +138,47 @@ class BatchResult:
         """
         import pandas as pd
 
-        frame = pd.DataFrame({
-            "index": self.indices(),
-            "numerator": self.numerator,
-            "units": self.units,
-            "predikat": self.predikat,
-            "status": self.status,
-            "message": self.message,
-        })
-        frame.attrs.update(rubric=self.rubric_id, rubric_sha256=self.rubric_sha256,
-                           denominator=self.denominator, places=self.places)
+        frame = pd.DataFrame(
+            {
+                "index": self.indices(),
+                "numerator": self.numerator,
+                "units": self.units,
+                "predikat": self.predikat,
+                "status": self.status,
+                "message": self.message,
+            }
+        )
+        frame.attrs.update(
+            rubric=self.rubric_id,
+            rubric_sha256=self.rubric_sha256,
+            denominator=self.denominator,
+            places=self.places,
+        )
         return frame
 
     def to_arrow(self) -> Any:
         """Return a pyarrow Table; the index is an exact ``decimal128`` column."""
         import pyarrow as pa
 
-        metadata = {"rubric": self.rubric_id, "rubric_sha256": self.rubric_sha256,
-                    "denominator": str(self.denominator), "places": str(self.places)}
-        return pa.table({
-            "index": pa.array(self.indices(), type=pa.decimal128(38, self.places)),
-            "numerator": pa.array([int(n) for n in self.numerator], type=pa.int64())
-            if _is_numpy(self.numerator) and self.numerator.dtype != object
-            else pa.array([str(n) for n in self.numerator], type=pa.string()),
-            "units": pa.array([int(u) for u in self.units], type=pa.int64()),
-            "predikat": pa.array(list(self.predikat), type=pa.string()),
-            "status": pa.array(list(self.status), type=pa.string()),
-            "message": pa.array(list(self.message), type=pa.string()),
-        }, metadata=metadata)
+        metadata = {
+            "rubric": self.rubric_id,
+            "rubric_sha256": self.rubric_sha256,
+            "denominator": str(self.denominator),
+            "places": str(self.places),
+        }
+        return pa.table(
+            {
+                "index": pa.array(self.indices(), type=pa.decimal128(38, self.places)),
+                "numerator": pa.array([int(n) for n in self.numerator], type=pa.int64())
+                if _is_numpy(self.numerator) and self.numerator.dtype != object
+                else pa.array([str(n) for n in self.numerator], type=pa.string()),
+                "units": pa.array([int(u) for u in self.units], type=pa.int64()),
+                "predikat": pa.array(list(self.predikat), type=pa.string()),
+                "status": pa.array(list(self.status), type=pa.string()),
+                "message": pa.array(list(self.message), type=pa.string()),
+            },
+            metadata=metadata,
+        )
 
 
 def _is_numpy(value: Any) -> bool:
@@ -174,8 +189,9 @@ def _module(data: Any) -> str:
     return type(data).__module__.split(".")[0]
 
 
-def score_many(plan: ScoringPlan, provenance: Provenance, data: Any, *,
-               columns: Iterable[str] | None = None) -> BatchResult:
+def score_many(
+    plan: ScoringPlan, provenance: Provenance, data: Any, *, columns: Iterable[str] | None = None
+) -> BatchResult:
     """Score every row of ``data`` under ``plan`` (see the module docstring for the inputs)."""
     kind = _module(data)
     if kind in ("numpy", "pandas", "pyarrow"):
@@ -184,11 +200,18 @@ def score_many(plan: ScoringPlan, provenance: Provenance, data: Any, *,
         levels, suspect, rowmap = level_matrix(plan, data, columns)
         return _from_matrix(plan, provenance, levels, suspect, rowmap)
     if columns is not None:
-        raise InputError("columns= names the columns of an array or table", field="columns",
-                         allowed="omit it for mappings and assessments")
+        raise InputError(
+            "columns= names the columns of an array or table",
+            field="columns",
+            allowed="omit it for mappings and assessments",
+        )
     if isinstance(data, str | bytes | Mapping | Assessment):
-        raise InputError("expected an iterable of rows", field="data", value=type(data).__name__,
-                         allowed="mappings or Assessments, a 2-D integer array, a DataFrame or an Arrow table")
+        raise InputError(
+            "expected an iterable of rows",
+            field="data",
+            value=type(data).__name__,
+            allowed="mappings or Assessments, a 2-D integer array, a DataFrame or an Arrow table",
+        )
     return _from_rows(plan, provenance, data)
 
 
@@ -196,19 +219,26 @@ def row_numerator(plan: ScoringPlan, row: Any) -> int:
     """Return ``N`` for one row, or raise the error :meth:`Engine.score` raises for it."""
     if isinstance(row, Assessment):
         if row.aggregates:
-            raise InputError("score_many scores indicator levels; score published aggregates with "
-                             "engine.score", field="aggregates")
+            raise InputError(
+                "score_many scores indicator levels; score published aggregates with engine.score",
+                field="aggregates",
+            )
         levels = row.levels
     elif isinstance(row, Mapping):
         levels = row
     else:
-        raise InputError("expected an Assessment or a mapping of indicator id to level",
-                         field="assessment", value=type(row).__name__)
+        raise InputError(
+            "expected an Assessment or a mapping of indicator id to level",
+            field="assessment",
+            value=type(row).__name__,
+        )
     numerator = _fast_numerator(plan, levels)
     if numerator is None:
         ordered = _resolve_levels(plan, levels, False)
-        numerator = sum(table[lv]  # type: ignore[index, misc]
-                        for table, lv in zip(plan.contributions, ordered, strict=True))
+        numerator = sum(
+            table[lv]  # type: ignore[index, misc]
+            for table, lv in zip(plan.contributions, ordered, strict=True)
+        )
     return numerator
 
 
@@ -225,7 +255,9 @@ def _from_rows(plan: ScoringPlan, provenance: Provenance, rows: Iterable[Any]) -
         import numpy as np
     except ImportError:
         ok = [row not in failures for row in range(len(numerators))]
-        units = [plan.rounded_units(n) if good else 0 for n, good in zip(numerators, ok, strict=True)]
+        units = [
+            plan.rounded_units(n) if good else 0 for n, good in zip(numerators, ok, strict=True)
+        ]
         bands = [plan.band_of(n) if good else -1 for n, good in zip(numerators, ok, strict=True)]
         return _result(plan, provenance, numerators, units, bands, ok, failures)
     array = np.asarray(numerators, dtype=np.int64 if plan.int64_safe else object)
@@ -234,8 +266,9 @@ def _from_rows(plan: ScoringPlan, provenance: Provenance, rows: Iterable[Any]) -
     return _finish(plan, provenance, array, bad, failures)
 
 
-def _from_matrix(plan: ScoringPlan, provenance: Provenance, levels: Any, suspect: Any,
-                 rowmap: Any) -> BatchResult:
+def _from_matrix(
+    plan: ScoringPlan, provenance: Provenance, levels: Any, suspect: Any, rowmap: Any
+) -> BatchResult:
     import numpy as np
 
     from . import vector
@@ -253,8 +286,9 @@ def _from_matrix(plan: ScoringPlan, provenance: Provenance, levels: Any, suspect
     return _finish(plan, provenance, numerator, bad, failures)
 
 
-def _finish(plan: ScoringPlan, provenance: Provenance, numerator: Any, bad: Any,
-            failures: dict[int, str]) -> BatchResult:
+def _finish(
+    plan: ScoringPlan, provenance: Provenance, numerator: Any, bad: Any, failures: dict[int, str]
+) -> BatchResult:
     from . import vector
 
     units = vector.rounded_units(plan, numerator)
@@ -265,8 +299,25 @@ def _finish(plan: ScoringPlan, provenance: Provenance, numerator: Any, bad: Any,
     return _result(plan, provenance, numerator, units, band, ~bad, failures)
 
 
-def _result(plan: ScoringPlan, provenance: Provenance, numerator: Any, units: Any, band: Any,
-            ok: Any, failures: dict[int, str]) -> BatchResult:
-    return BatchResult(plan.rubric.id, plan.rubric.sha256, plan.denominator, plan.rounding.places,
-                       tuple(b.predikat for b in plan.bands), numerator, units, band, ok,
-                       MappingProxyType(failures), provenance)
+def _result(
+    plan: ScoringPlan,
+    provenance: Provenance,
+    numerator: Any,
+    units: Any,
+    band: Any,
+    ok: Any,
+    failures: dict[int, str],
+) -> BatchResult:
+    return BatchResult(
+        plan.rubric.id,
+        plan.rubric.sha256,
+        plan.denominator,
+        plan.rounding.places,
+        tuple(b.predikat for b in plan.bands),
+        numerator,
+        units,
+        band,
+        ok,
+        MappingProxyType(failures),
+        provenance,
+    )

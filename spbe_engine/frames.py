@@ -26,15 +26,19 @@ Getter = Callable[[int], Any]
 _MISSING = object()
 
 
-def level_matrix(plan: ScoringPlan, data: Any, columns: Iterable[str] | None) -> tuple[
-        np.ndarray, np.ndarray, Callable[[int], dict[str, Any]]]:
+def level_matrix(
+    plan: ScoringPlan, data: Any, columns: Iterable[str] | None
+) -> tuple[np.ndarray, np.ndarray, Callable[[int], dict[str, Any]]]:
     """Return ``(levels, suspect, row)`` for a numpy array, DataFrame or Arrow table."""
     kind = type(data).__module__.split(".")[0]
     if kind == "numpy":
         return _from_array(plan, data, columns)
     names = [str(name) for name in data.columns] if kind == "pandas" else list(data.column_names)
-    chosen = list(columns) if columns is not None else [
-        name for name in names if ID_COLUMN.match(name.strip()) and name.strip()[0] in "Ii"]
+    chosen = (
+        list(columns)
+        if columns is not None
+        else [name for name in names if ID_COLUMN.match(name.strip()) and name.strip()[0] in "Ii"]
+    )
     missing = [name for name in chosen if name not in names]
     if missing:
         raise InputError("no such column", field=missing[0], allowed=", ".join(names[:12]))
@@ -60,19 +64,26 @@ def _raw_column(data: Any, name: str, kind: str) -> Any:
         return np.asarray(column.to_pylist(), dtype=object)
 
 
-def _from_array(plan: ScoringPlan, data: Any, columns: Iterable[str] | None) -> tuple[
-        np.ndarray, np.ndarray, Callable[[int], dict[str, Any]]]:
+def _from_array(
+    plan: ScoringPlan, data: Any, columns: Iterable[str] | None
+) -> tuple[np.ndarray, np.ndarray, Callable[[int], dict[str, Any]]]:
     try:
         matrix = as_level_matrix(data)
     except ValueError as exc:
-        raise InputError(str(exc), field="data", allowed="a 2-D integer array, one column per indicator") from None
+        raise InputError(
+            str(exc), field="data", allowed="a 2-D integer array, one column per indicator"
+        ) from None
     names = list(columns) if columns is not None else list(plan.indicator_ids)
     if len(names) != matrix.shape[1]:
-        raise InputError(f"the array has {matrix.shape[1]} columns for {len(names)} indicators",
-                         field="columns", allowed=f"{len(plan.indicator_ids)} columns in rubric order "
-                                                  f"({plan.indicator_ids[0]} … {plan.indicator_ids[-1]}), "
-                                                  "or columns= naming each")
+        raise InputError(
+            f"the array has {matrix.shape[1]} columns for {len(names)} indicators",
+            field="columns",
+            allowed=f"{len(plan.indicator_ids)} columns in rubric order "
+            f"({plan.indicator_ids[0]} … {plan.indicator_ids[-1]}), "
+            "or columns= naming each",
+        )
     if names == list(plan.indicator_ids):
+
         def row(i: int) -> dict[str, Any]:
             return dict(zip(names, (int(v) for v in matrix[i]), strict=True))
 
@@ -83,13 +94,17 @@ def _from_array(plan: ScoringPlan, data: Any, columns: Iterable[str] | None) -> 
 def _position(plan: ScoringPlan, name: str) -> int:
     pos = plan.position.get(name.strip().upper())
     if pos is None:
-        raise InputError(f"unknown indicator for rubric {plan.rubric.id}", field=name,
-                         allowed=f"{plan.indicator_ids[0]} … {plan.indicator_ids[-1]}")
+        raise InputError(
+            f"unknown indicator for rubric {plan.rubric.id}",
+            field=name,
+            allowed=f"{plan.indicator_ids[0]} … {plan.indicator_ids[-1]}",
+        )
     return pos
 
 
-def _assemble(plan: ScoringPlan, names: Sequence[str], raw: Sequence[np.ndarray], rows: int) -> tuple[
-        np.ndarray, np.ndarray, Callable[[int], dict[str, Any]]]:
+def _assemble(
+    plan: ScoringPlan, names: Sequence[str], raw: Sequence[np.ndarray], rows: int
+) -> tuple[np.ndarray, np.ndarray, Callable[[int], dict[str, Any]]]:
     positions = [_position(plan, name) for name in names]
     if len(set(positions)) != len(positions):
         twice = next(name for n, name in enumerate(names) if positions.index(positions[n]) != n)
@@ -140,6 +155,12 @@ def _column(values: np.ndarray, fill: int) -> tuple[np.ndarray, np.ndarray, Gett
 
     def object_value(i: int) -> Any:
         value = values[i]
-        return _MISSING if value is None or (isinstance(value, float) and math.isnan(value)) else value
+        return (
+            _MISSING if value is None or (isinstance(value, float) and math.isnan(value)) else value
+        )
 
-    return np.full(len(values), fill, dtype=np.int64), np.ones(len(values), dtype=bool), object_value
+    return (
+        np.full(len(values), fill, dtype=np.int64),
+        np.ones(len(values), dtype=bool),
+        object_value,
+    )

@@ -170,7 +170,7 @@ def resolve_raw(source: Traversable | Path, expected_id: str, resolve_base: Base
             raise reader.fail(key, "a derived rubric must state its own value", allowed=f"set {key} explicitly")
     # What a derived rubric states about itself replaces the base's whole.
     own = {key: value for key, value in raw.items() if key != "remove"}
-    merged = _merge({key: value for key, value in base.items() if key not in _OWN_KEYS}, own)
+    merged: dict[str, Any] = _merge({key: value for key, value in base.items() if key not in _OWN_KEYS}, own)
     for kind, ids in reader.table(raw.get("remove", {}), "remove").items():
         if kind not in ("groups", "indicators") or not isinstance(ids, list):
             raise reader.fail(f"remove.{kind}", "unknown removal", allowed="groups = [...], indicators = [...]")

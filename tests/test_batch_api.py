@@ -67,8 +67,12 @@ def test_edges_are_real_edges() -> None:
 
 
 def level_rows(plan: ScoringPlan, rubric_id: str) -> st.SearchStrategy[list[tuple[int, ...]]]:
-    fair = st.tuples(*(st.integers(low - 1, high + 1) if n % 7 == 0 else st.integers(low, high)
-                       for n, (low, high) in enumerate(zip(plan.level_low, plan.level_high, strict=True))))
+    fair = st.tuples(
+        *(
+            st.integers(low - 1, high + 1) if n % 7 == 0 else st.integers(low, high)
+            for n, (low, high) in enumerate(zip(plan.level_low, plan.level_high, strict=True))
+        )
+    )
     return st.lists(st.one_of(st.sampled_from(EDGES[rubric_id]), fair), min_size=1, max_size=30)
 
 
@@ -94,7 +98,9 @@ def test_score_many_equals_score(rubric_id: str, data: st.DataObject) -> None:
     rows = data.draw(level_rows(plan, rubric_id), label="rows")
     ids = plan.indicator_ids
     from_matrix = ENGINE.score_many(np.asarray(rows, dtype=np.int64), rubric=rubric_id)
-    from_maps = ENGINE.score_many([dict(zip(ids, row, strict=True)) for row in rows], rubric=rubric_id)
+    from_maps = ENGINE.score_many(
+        [dict(zip(ids, row, strict=True)) for row in rows], rubric=rubric_id
+    )
     for n, row in enumerate(rows):
         note(f"row {n}: {dict(zip(ids, row, strict=True))}")
         want = expected(rubric_id, ids, row)
@@ -117,9 +123,14 @@ def test_python_int_fallbacks(change: Mapping[str, Any]) -> None:
     """Plans that may overflow int64 (or are not affine) score with Python ints, to the same results."""
     plan = ENGINE.plan("spbe-2023")
     rows = [*EDGES["spbe-2023"], tuple(9 for _ in plan.indicator_ids)]
-    fast = score_many(plan, ENGINE.score({"I1": 1}, rubric="spbe-2023", partial=True).provenance,
-                      np.asarray(rows, dtype=np.int64))
-    slow = score_many(attrs.evolve(plan, **change), fast.provenance, np.asarray(rows, dtype=np.int64))
+    fast = score_many(
+        plan,
+        ENGINE.score({"I1": 1}, rubric="spbe-2023", partial=True).provenance,
+        np.asarray(rows, dtype=np.int64),
+    )
+    slow = score_many(
+        attrs.evolve(plan, **change), fast.provenance, np.asarray(rows, dtype=np.int64)
+    )
     assert slow.numerator.dtype == object
     assert [got(slow, n) for n in range(len(rows))] == [got(fast, n) for n in range(len(rows))]
 
@@ -129,15 +140,23 @@ def test_huge_denominator_is_not_int64_safe(tmp_path: Path) -> None:
     primes = [1_000_003, 1_000_033]
 
     @hookimpl
-    def spbe_indicator_values(rubric: Rubric, indicator: Indicator) -> Mapping[int, Fraction] | None:
+    def spbe_indicator_values(
+        rubric: Rubric, indicator: Indicator
+    ) -> Mapping[int, Fraction] | None:
         if rubric.id != "test-2021" or indicator.id not in ("I1", "I2"):
             return None
         prime = primes[indicator.id == "I2"]
         return {lv: Fraction(lv) + (Fraction(1, prime) if 1 < lv < 5 else 0) for lv in range(1, 6)}
 
     path = variant(tmp_path, lambda text: text)
-    engine = engine_with(path, huge=type("P", (), {"SPBE_HOOK_API": 1,
-                                                     "spbe_indicator_values": staticmethod(spbe_indicator_values)})())
+    engine = engine_with(
+        path,
+        huge=type(
+            "P",
+            (),
+            {"SPBE_HOOK_API": 1, "spbe_indicator_values": staticmethod(spbe_indicator_values)},
+        )(),
+    )
     plan = engine.plan("test-2021")
     assert plan.slopes is None
     rows = np.asarray([[lv] * len(plan.indicator_ids) for lv in range(1, 6)], dtype=np.int64)
@@ -145,7 +164,10 @@ def test_huge_denominator_is_not_int64_safe(tmp_path: Path) -> None:
     for n, row in enumerate(rows.tolist()):
         card = engine.score(dict(zip(plan.indicator_ids, row, strict=True)), rubric="test-2021")
         assert (result.exact_index(n), result.index(n), result.predikat[n]) == (
-            card.exact_index, card.index, card.predikat)
+            card.exact_index,
+            card.index,
+            card.predikat,
+        )
 
 
 def test_mappings_without_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -261,8 +283,7 @@ def test_lean_card_matches_full_card() -> None:
 @pytest.mark.parametrize("rule", ["rounded", "exact"])
 def test_integer_rounding_and_bands_match_the_plan(mode: str, rule: str) -> None:
     """The vectorised rounding and band rule equal the plan's scalar ones, for every mode and rule."""
-    from spbe_engine import Rounding
-    from spbe_engine import vector
+    from spbe_engine import Rounding, vector
 
     for places in (0, 1, 2, 3):
         plan = attrs.evolve(ENGINE.plan("spbe-2023"), rounding=Rounding(places, mode, rule))  # type: ignore[arg-type]
@@ -282,11 +303,19 @@ def test_affine_but_too_large_for_int64(tmp_path: Path) -> None:
         if rubric.id != "test-2021" or group is None or group.id != "A8":
             return None
         shifts = [Fraction(1, p) for p in big]
-        return {"I42": 3 + shifts[0], "I43": 3 - shifts[0] + shifts[1], "I44": 3 - shifts[1] + shifts[2],
-                "I45": 3 - shifts[2], "I46": Fraction(3), "I47": Fraction(3)}
+        return {
+            "I42": 3 + shifts[0],
+            "I43": 3 - shifts[0] + shifts[1],
+            "I44": 3 - shifts[1] + shifts[2],
+            "I45": 3 - shifts[2],
+            "I46": Fraction(3),
+            "I47": Fraction(3),
+        }
 
     path = variant(tmp_path, lambda text: text)
-    engine = engine_with(path, big=type("B", (), {"SPBE_HOOK_API": 1, "spbe_weights": staticmethod(spbe_weights)})())
+    engine = engine_with(
+        path, big=type("B", (), {"SPBE_HOOK_API": 1, "spbe_weights": staticmethod(spbe_weights)})()
+    )
     plan = engine.plan("test-2021")
     assert plan.slopes is not None
     assert not plan.int64_safe
@@ -296,4 +325,7 @@ def test_affine_but_too_large_for_int64(tmp_path: Path) -> None:
     for n, row in enumerate(rows):
         card = engine.score(dict(zip(plan.indicator_ids, row, strict=True)), rubric="test-2021")
         assert (result.exact_index(n), result.index(n), result.predikat[n]) == (
-            card.exact_index, card.index, card.predikat)
+            card.exact_index,
+            card.index,
+            card.predikat,
+        )

@@ -21,9 +21,13 @@ IDS = [f"I{n}" for n in range(1, 48)]
 
 LEVEL = st.one_of(
     st.sampled_from(["1", "2", "3", "4", "5"]),
-    st.sampled_from(["9", "0", "", " 3", "+3", "3.0", "0x3", "x", "03", "-1", "99999999999999999999"]),
+    st.sampled_from(
+        ["9", "0", "", " 3", "+3", "3.0", "0x3", "x", "03", "-1", "99999999999999999999"]
+    ),
 )
-INSTANSI = st.one_of(st.sampled_from(["Kota A", "Kab. B", "X-Ray"]), st.sampled_from(['"Q, R"', "", "0x"]))
+INSTANSI = st.one_of(
+    st.sampled_from(["Kota A", "Kab. B", "X-Ray"]), st.sampled_from(['"Q, R"', "", "0x"])
+)
 YEAR = st.sampled_from(["2024", "2023", "2022", "2019", "", "1999", "soon"])
 RUBRIC = st.sampled_from(["", "", "spbe-2024", " spbe-2023 ", "nope", " "])
 
@@ -38,7 +42,11 @@ def csv_text(draw: st.DrawFn) -> str:
         if kind == "blank":
             lines.append("")
             continue
-        cells = {"instansi": draw(INSTANSI) if not plain else "Kota A", "year": draw(YEAR), "rubric": draw(RUBRIC)}
+        cells = {
+            "instansi": draw(INSTANSI) if not plain else "Kota A",
+            "year": draw(YEAR),
+            "rubric": draw(RUBRIC),
+        }
         levels = [draw(LEVEL) if not plain else draw(st.sampled_from("12345")) for _ in IDS]
         row = [cells.get(name, "") for name in columns[: len(columns) - len(IDS)]] + levels
         if kind == "short":
@@ -61,9 +69,14 @@ def fast_path(path: Path, rubric: str | None) -> tuple[str, tuple[int, int]]:
     return out.getvalue(), counts
 
 
-@given(text=csv_text(), rubric=st.sampled_from([None, None, "spbe-2024"]), block=st.sampled_from([64, 700, 1 << 20]))
-def test_fast_csv_equals_row_path(tmp_path_factory: pytest.TempPathFactory, text: str, rubric: str | None,
-                                  block: int) -> None:
+@given(
+    text=csv_text(),
+    rubric=st.sampled_from([None, None, "spbe-2024"]),
+    block=st.sampled_from([64, 700, 1 << 20]),
+)
+def test_fast_csv_equals_row_path(
+    tmp_path_factory: pytest.TempPathFactory, text: str, rubric: str | None, block: int
+) -> None:
     """Same output lines, row counts and error counts as the row-by-row path, whatever the block size."""
     path = tmp_path_factory.mktemp("batch") / "in.csv"
     path.write_bytes(text.encode("utf-8"))
@@ -76,9 +89,16 @@ def test_fast_csv_equals_row_path(tmp_path_factory: pytest.TempPathFactory, text
 def test_fast_path_really_is_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Plain rows are scored in bulk (the per-row scorer is never called for them)."""
     path = tmp_path / "in.csv"
-    path.write_text("instansi,year," + ",".join(IDS) + "\n" + "".join(
-        f"K{n},2024," + ",".join(str(1 + (n + k) % 5) for k in range(47)) + "\n" for n in range(50)),
-        encoding="utf-8")
+    path.write_text(
+        "instansi,year,"
+        + ",".join(IDS)
+        + "\n"
+        + "".join(
+            f"K{n},2024," + ",".join(str(1 + (n + k) % 5) for k in range(47)) + "\n"
+            for n in range(50)
+        ),
+        encoding="utf-8",
+    )
     expected = row_path(path, None)
     monkeypatch.setattr(csvstream, "row_result", lambda *a: pytest.fail("row path used"))
     assert fast_path(path, None) == expected
@@ -113,8 +133,9 @@ def test_cli_piped_has_no_progress(tmp_path: Path) -> None:
     from spbe_engine.cli.app import cli
 
     path = tmp_path / "in.csv"
-    path.write_text("instansi,year," + ",".join(IDS) + "\nA,2024," + ",".join("3" * 47) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        "instansi,year," + ",".join(IDS) + "\nA,2024," + ",".join("3" * 47) + "\n", encoding="utf-8"
+    )
     result = CliRunner().invoke(cli, ["batch", str(path)])
     assert result.exit_code == 0
     assert result.output == row_path(path, None)[0]

@@ -16,7 +16,14 @@ NEEDS = {"numpy": "numpy", "pandas": "pandas", "dask": "dask.dataframe"}
 def test_guide_has_examples() -> None:
     """The guide shows the API, pinning, provenance, score_many, pandas and Dask."""
     text = "\n".join(BLOCKS)
-    for needle in ("engine.score(", "sha256=", "provenance", "score_many(", "pd.DataFrame", "map_partitions"):
+    for needle in (
+        "engine.score(",
+        "sha256=",
+        "provenance",
+        "score_many(",
+        "pd.DataFrame",
+        "map_partitions",
+    ):
         assert needle in text, needle
 
 
@@ -24,7 +31,9 @@ def test_guide_has_examples() -> None:
 def test_guide_example_runs(code: str) -> None:
     """Each example runs in a fresh namespace and its assertions hold."""
     for word, module in NEEDS.items():
-        if re.search(rf"^import {word}|^from {word}|^import {re.escape(module)}", code, flags=re.MULTILINE):
+        if re.search(
+            rf"^import {word}|^from {word}|^import {re.escape(module)}", code, flags=re.MULTILINE
+        ):
             pytest.importorskip(module)
     exec(compile(code, str(GUIDE), "exec"), {"__name__": "guide_example"})
 
@@ -35,6 +44,11 @@ def test_dask_threads_scheduler() -> None:
     code = next(block for block in BLOCKS if "map_partitions" in block)
     namespace: dict[str, object] = {"__name__": "guide_example"}
     exec(compile(code, str(GUIDE), "exec"), namespace)
-    threaded = namespace["archive"].map_partitions(  # type: ignore[attr-defined]
-        namespace["score_partition"], meta=namespace["meta"]).compute(scheduler="threads")
+    threaded = (
+        namespace["archive"]
+        .map_partitions(  # type: ignore[attr-defined]
+            namespace["score_partition"], meta=namespace["meta"]
+        )
+        .compute(scheduler="threads")
+    )
     assert threaded.equals(namespace["scored"])

@@ -65,8 +65,14 @@ class _Writer:
         self.failed += result["status"] == "error"
 
 
-def stream_csv(engine: Engine, path: Path, out: IO[str], rubric: str | None, partial: bool,
-               progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+def stream_csv(
+    engine: Engine,
+    path: Path,
+    out: IO[str],
+    rubric: str | None,
+    partial: bool,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
     """Score a CSV batch into ``out``; return ``(rows, rows with errors)``."""
     try:
         handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed in finally
@@ -77,17 +83,28 @@ def stream_csv(engine: Engine, path: Path, out: IO[str], rubric: str | None, par
     try:
         return _stream(engine, path, handle, out, rubric, partial, progress or (lambda _: None))
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", file=str(path)) from None
+        raise InputError(
+            f"not UTF-8 text: {exc.reason} at byte {exc.start}", file=str(path)
+        ) from None
     finally:
         handle.close()
 
 
-def _stream(engine: Engine, path: Path, handle: IO[str], out: IO[str], rubric: str | None, partial: bool,
-            progress: Callable[[int], None]) -> tuple[int, int]:
+def _stream(
+    engine: Engine,
+    path: Path,
+    handle: IO[str],
+    out: IO[str],
+    rubric: str | None,
+    partial: bool,
+    progress: Callable[[int], None],
+) -> tuple[int, int]:
     first = handle.readline()
     if '"' in first or "\r" in first:
         # A quoted header (or old Mac line ends): leave the whole file to the csv module.
-        return _slow_rest(engine, path, io.StringIO(first, newline=""), handle, out, rubric, partial, 0, 0)
+        return _slow_rest(
+            engine, path, io.StringIO(first, newline=""), handle, out, rubric, partial, 0, 0
+        )
     header = csv_header(path, csv.reader([first] if first else []))
     writer = _Writer(out)
     scorer = _BlockScorer(engine, header, rubric, partial)
@@ -110,16 +127,34 @@ def _stream(engine: Engine, path: Path, handle: IO[str], out: IO[str], rubric: s
         if '"' in block or "\r" in block:
             # A quote may open a field that spans lines: the csv module reads the rest.
             head = block + carry + (handle.readline() if carry else "")  # end on a whole line
-            for row, result in _slow_lines(engine, path, io.StringIO(head, newline=""), handle,
-                                           header, rubric, partial, number, line):
+            for row, result in _slow_lines(
+                engine,
+                path,
+                io.StringIO(head, newline=""),
+                handle,
+                header,
+                rubric,
+                partial,
+                number,
+                line,
+            ):
                 writer.slow(row, result)
             break
         number, line = scorer.block(path, block, writer, number, line)
     return writer.total, writer.failed
 
 
-def _slow_rest(engine: Engine, path: Path, head: IO[str], handle: IO[str], out: IO[str], rubric: str | None,
-               partial: bool, number: int, line: int) -> tuple[int, int]:
+def _slow_rest(
+    engine: Engine,
+    path: Path,
+    head: IO[str],
+    handle: IO[str],
+    out: IO[str],
+    rubric: str | None,
+    partial: bool,
+    number: int,
+    line: int,
+) -> tuple[int, int]:
     writer = _Writer(out)
     reader = csv.reader(itertools.chain(head, handle))
     header = csv_header(path, reader)
@@ -128,22 +163,44 @@ def _slow_rest(engine: Engine, path: Path, head: IO[str], handle: IO[str], out: 
     return writer.total, writer.failed
 
 
-def _slow_lines(engine: Engine, path: Path, head: IO[str], handle: IO[str], header: list[str],
-                rubric: str | None, partial: bool, number: int, line: int) -> Iterator[tuple[BatchRow, dict[str, Any]]]:
+def _slow_lines(
+    engine: Engine,
+    path: Path,
+    head: IO[str],
+    handle: IO[str],
+    header: list[str],
+    rubric: str | None,
+    partial: bool,
+    number: int,
+    line: int,
+) -> Iterator[tuple[BatchRow, dict[str, Any]]]:
     reader = csv.reader(itertools.chain(head, handle))
     return _rows(engine, path, csv_records(reader, header, line), rubric, partial, number)
 
 
-def _rows(engine: Engine, path: Path, records: Iterator[tuple[int, Any]], rubric: str | None, partial: bool,
-          number: int) -> Iterator[tuple[BatchRow, dict[str, Any]]]:
+def _rows(
+    engine: Engine,
+    path: Path,
+    records: Iterator[tuple[int, Any]],
+    rubric: str | None,
+    partial: bool,
+    number: int,
+) -> Iterator[tuple[BatchRow, dict[str, Any]]]:
     """The row-by-row path, numbered on from ``number`` (as :func:`spbe_engine.inputs.read_batch`)."""
     for line, record in records:
         number += 1
         yield _one(engine, path, number, line, record, rubric, partial)
 
 
-def _one(engine: Engine, path: Path, number: int, line: int, record: Any, rubric: str | None,
-         partial: bool) -> tuple[BatchRow, dict[str, Any]]:
+def _one(
+    engine: Engine,
+    path: Path,
+    number: int,
+    line: int,
+    record: Any,
+    rubric: str | None,
+    partial: bool,
+) -> tuple[BatchRow, dict[str, Any]]:
     if isinstance(record, InputError):
         row = BatchRow(number, line, {}, None, record.with_file(str(path)))  # type: ignore[arg-type]
     else:
@@ -157,19 +214,28 @@ def _one(engine: Engine, path: Path, number: int, line: int, record: Any, rubric
 class _BlockScorer:
     """Score blocks of plain lines in bulk; anything unusual goes row by row."""
 
-    def __init__(self, engine: Engine, header: list[str], rubric: str | None, partial: bool) -> None:
+    def __init__(
+        self, engine: Engine, header: list[str], rubric: str | None, partial: bool
+    ) -> None:
         self.engine = engine
         self.header = header
         self.rubric = rubric
         self.partial = partial
         ids = [name for name in header if ID_COLUMN.match(name)]
         # Only indicator columns and no structured columns: else every row goes row by row.
-        self.plain = bool(ids) and all(name[0] in "Ii" for name in ids) and not (
-            {"levels", "aggregates", "domains"} & set(header))
-        self.level_columns = {name.upper(): n for n, name in enumerate(header) if ID_COLUMN.match(name)}
+        self.plain = (
+            bool(ids)
+            and all(name[0] in "Ii" for name in ids)
+            and not ({"levels", "aggregates", "domains"} & set(header))
+        )
+        self.level_columns = {
+            name.upper(): n for n, name in enumerate(header) if ID_COLUMN.match(name)
+        }
         self.suffixes: dict[tuple[str, int], str] = {}
 
-    def block(self, path: Path, block: str, writer: _Writer, number: int, line: int) -> tuple[int, int]:
+    def block(
+        self, path: Path, block: str, writer: _Writer, number: int, line: int
+    ) -> tuple[int, int]:
         """Write the results of one block of whole lines; return the row and line counts after it."""
         lines = block.split("\n")[:-1]
         same_header = writer.header is None or writer.header == self.header
@@ -178,8 +244,14 @@ class _BlockScorer:
             parsed = self._parse(block)
         if parsed is None:
             reader = csv.reader(io.StringIO(block, newline=""))
-            for row, result in _rows(self.engine, path, csv_records(reader, self.header, line),
-                                     self.rubric, self.partial, number):
+            for row, result in _rows(
+                self.engine,
+                path,
+                csv_records(reader, self.header, line),
+                self.rubric,
+                self.partial,
+                number,
+            ):
                 writer.slow(row, result)
             return number + sum(1 for text in lines if text), line + len(lines)
         writer.start(self.header)
@@ -195,7 +267,9 @@ class _BlockScorer:
 
         names = [f"c{n}" for n in range(len(self.header))]
         types = {f"c{n}": pa.int64() for n in self.level_columns.values()}
-        extra = [f"c{self.header.index(name)}" for name in ("rubric", "year") if name in self.header]
+        extra = [
+            f"c{self.header.index(name)}" for name in ("rubric", "year") if name in self.header
+        ]
         types.update({name: pa.string() for name in extra})
         try:
             table = pacsv.read_csv(
@@ -203,8 +277,13 @@ class _BlockScorer:
                 read_options=pacsv.ReadOptions(column_names=names),
                 parse_options=pacsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
                 convert_options=pacsv.ConvertOptions(
-                    column_types=types, include_columns=list(types), null_values=[],
-                    strings_can_be_null=False, quoted_strings_can_be_null=False))
+                    column_types=types,
+                    include_columns=list(types),
+                    null_values=[],
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             return None
         if ("x" in block or "X" in block) and self._hex(block, names):
@@ -217,14 +296,21 @@ class _BlockScorer:
         import pyarrow.csv as pacsv
 
         columns = [f"c{n}" for n in self.level_columns.values()]
-        table = pacsv.read_csv(io.BytesIO(block.encode("utf-8")), read_options=pacsv.ReadOptions(column_names=names),
-                               parse_options=pacsv.ParseOptions(quote_char=False),
-                               convert_options=pacsv.ConvertOptions(include_columns=columns,
-                                                                    column_types=dict.fromkeys(columns, "string")))
-        return any(pc.any(pc.match_substring(table[c], "x", ignore_case=True)).as_py() for c in columns)
+        table = pacsv.read_csv(
+            io.BytesIO(block.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(quote_char=False),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=columns, column_types=dict.fromkeys(columns, "string")
+            ),
+        )
+        return any(
+            pc.any(pc.match_substring(table[c], "x", ignore_case=True)).as_py() for c in columns
+        )
 
-    def _score(self, path: Path, lines: list[str], table: Any, writer: _Writer, number: int,
-               line: int) -> list[str]:
+    def _score(
+        self, path: Path, lines: list[str], table: Any, writer: _Writer, number: int, line: int
+    ) -> list[str]:
         import numpy as np
 
         from .. import vector
@@ -252,8 +338,15 @@ class _BlockScorer:
                     bad_rows = where[bad]
             for k in bad_rows.tolist():
                 record = dict(zip(self.header, lines[k].split(","), strict=True))
-                row, result = _one(self.engine, path, number + k + 1, line + k + 1, record, self.rubric,
-                                   self.partial)
+                row, result = _one(
+                    self.engine,
+                    path,
+                    number + k + 1,
+                    line + k + 1,
+                    record,
+                    self.rubric,
+                    self.partial,
+                )
                 cells = io.StringIO()
                 csv.writer(cells, lineterminator="").writerow(csv_cells(row, result, self.header))
                 rendered[k] = cells.getvalue()
@@ -272,7 +365,9 @@ class _BlockScorer:
             if name in self.header:
                 column = table.column(f"c{self.header.index(name)}").combine_chunks()
                 values = pc.unique(column)
-                keys.append((_numpy(pc.index_in(column, value_set=values), np.int32), values.to_pylist()))
+                keys.append(
+                    (_numpy(pc.index_in(column, value_set=values), np.int32), values.to_pylist())
+                )
             else:
                 keys.append((np.zeros(rows, dtype=np.int64), [""]))
         (rubric_codes, rubrics), (year_codes, years) = keys
@@ -283,13 +378,17 @@ class _BlockScorer:
             cell = raw.strip() or raw  # as row_assessment reads the rubric cell
             try:
                 year = _year(year_cell)  # a bad year fails the row even under --rubric
-                rubric_id = self.rubric or self.engine.resolve_rubric_id(Assessment(year=year, rubric=cell or None))
+                rubric_id = self.rubric or self.engine.resolve_rubric_id(
+                    Assessment(year=year, rubric=cell or None)
+                )
             except SpbeError:
                 rubric_id = None
             out.append((rubric_id, np.flatnonzero(combined == key)))
         return out
 
-    def _render(self, plan: Any, rubric_id: str, rendered: list[str], where: Any, numerator: Any) -> None:
+    def _render(
+        self, plan: Any, rubric_id: str, rendered: list[str], where: Any, numerator: Any
+    ) -> None:
         """Append the result cells to each scored line, rendering each distinct numerator once."""
         import numpy as np
 
@@ -305,7 +404,17 @@ class _BlockScorer:
                 predikat = plan.predikat(value)
                 cells = io.StringIO()
                 csv.writer(cells, lineterminator="").writerow(
-                    [index, format_exact(plan.exact(value)), index, predikat, predikat, rubric_id, "ok", ""])
+                    [
+                        index,
+                        format_exact(plan.exact(value)),
+                        index,
+                        predikat,
+                        predikat,
+                        rubric_id,
+                        "ok",
+                        "",
+                    ]
+                )
                 suffix = self.suffixes[key] = "," + cells.getvalue()
             suffixes.append(suffix)
         if len(where) == len(rendered):  # every line of the block: one pass, no index look-ups
@@ -326,8 +435,18 @@ def _numpy(column: Any, dtype: Any) -> Any:
     array = column.combine_chunks() if hasattr(column, "combine_chunks") else column
     assert array.null_count == 0
     width = np.dtype(dtype).itemsize
-    return np.frombuffer(array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * width)
+    return np.frombuffer(
+        array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * width
+    )
 
 
-assert RESULT_COLUMNS == ("index", "exact_index", "index_candidates", "predikat", "predikat_candidates",
-                          "rubric", "status", "message"), "the rendered suffix follows this order"
+assert RESULT_COLUMNS == (
+    "index",
+    "exact_index",
+    "index_candidates",
+    "predikat",
+    "predikat_candidates",
+    "rubric",
+    "status",
+    "message",
+), "the rendered suffix follows this order"
