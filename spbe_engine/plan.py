@@ -69,7 +69,7 @@ def _exact(value: object, plugin: str, hook: str, what: str) -> Fraction:
 
 def _round_int(numerator: int, denominator: int, places: int, mode: str) -> int:
     """Round ``numerator / denominator`` (non-negative) to an integer count of ``10**-places``."""
-    scaled = numerator * 10**places
+    scaled = numerator * int(10**places)
     floor, remainder = divmod(scaled, denominator)
     if mode == "half_up":
         return floor + (2 * remainder >= denominator)

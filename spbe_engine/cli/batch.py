@@ -162,12 +162,15 @@ def batch_command(ctx: click.Context, input_file: Path, rubric_id: str | None, o
     if rubric_id is not None:
         engine.rubric(rubric_id)  # an unknown --rubric is a usage error, not a per-row one
     handle = open(out_file, "w", encoding="utf-8", newline="") if out_file else sys.stdout  # noqa: SIM115
+    shown = sys.stderr.isatty() and (out_file is not None or sys.stdout.isatty())
     try:
-        with progress_bar(input_file, shown=sys.stderr.isatty() and (out_file is not None or sys.stdout.isatty())) as advance:
+        with progress_bar(input_file, shown=shown) as advance:
             if not as_json and input_file.suffix.lower() == ".csv" and csvstream.available():
-                total, failed = csvstream.stream_csv(engine, input_file, handle, rubric_id, partial, advance)
+                total, failed = csvstream.stream_csv(engine, input_file, handle, rubric_id, partial,
+                                                     advance)
             else:
-                rows = _advancing(results(engine, input_file, rubric_id, partial), advance)
+                rows = results(engine, input_file, rubric_id, partial)
+                rows = _advancing(rows, advance) if shown else rows
                 total, failed = (_write_jsonl if as_json else _write_csv)(handle, rows)
     finally:
         if out_file:
