@@ -102,6 +102,19 @@ def openfisca_run(system: object, columns: list[np.ndarray]) -> tuple[float, flo
     return loaded - start, time.perf_counter() - loaded, np.asarray(bands)
 
 
+def edge_rows(plan: object) -> np.ndarray:
+    """Return level rows whose exact index lies exactly on each band's lower edge."""
+    paths: dict[int, tuple[int, ...]] = {0: ()}
+    for table in plan.contributions:  # type: ignore[attr-defined]
+        step: dict[int, tuple[int, ...]] = {}
+        for total, levels in paths.items():
+            for level, contribution in table.items():
+                step.setdefault(total + contribution, (*levels, level))
+        paths = step
+    edges = [t for t in plan.exact_thresholds if t in paths]  # type: ignore[attr-defined]
+    return np.asarray([paths[t] for t in edges], dtype=np.int64)
+
+
 def main(rows: int = 1_000_000) -> int:
     engine = Engine.default()
     plan = engine.plan(RUBRIC)
@@ -158,6 +171,15 @@ def main(rows: int = 1_000_000) -> int:
         print(
             f"      OpenFisca loads the 47 input columns in {load:.4g} s (not counted); its float32 index "
             f"puts {wrong} of {rows:,} rows in another band than the exact one"
+        )
+        edges = edge_rows(plan)
+        ours_edges = engine.score_many(edges, rubric=RUBRIC)
+        edge_columns = [np.ascontiguousarray(edges[:, n]) for n in range(edges.shape[1])]
+        theirs = openfisca_run(system, edge_columns)[2]
+        names = [b.predikat for b in plan.bands]
+        print(
+            f"      on {len(edges)} assessments whose exact index is a band's lower edge, OpenFisca gives "
+            f"{[names[b] for b in theirs.tolist()]}, spbe-engine {list(ours_edges.predikat)}"
         )
         ok &= report(
             f"score_many, {rows:,} rows vs OpenFisca",

@@ -9,6 +9,7 @@ The public API is what this module exports; everything else may change.
 ('3.00', 'Baik')
 """
 
+from .batch import BatchResult
 from .engine import Engine, engine_version
 from .errors import (
     IncompleteError,
@@ -41,6 +42,7 @@ __all__ = [
     "HOOK_API_VERSION",
     "Assessment",
     "Band",
+    "BatchResult",
     "Engine",
     "Group",
     "GroupScore",

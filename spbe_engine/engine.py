@@ -13,6 +13,7 @@ from typing import Any
 
 import pluggy
 
+from .batch import BatchResult
 from .errors import InputError, UnknownRubricError
 from .models import Assessment, IndicatorCriteria, Rubric
 from .plan import ScoringPlan, cached_plan
@@ -188,7 +189,7 @@ class Engine:
         return score_levels(plan, assessment, provenance, partial=partial)
 
     def score_many(self, data: Any, *, rubric: str, columns: Iterable[str] | None = None,
-                   sha256: str | None = None) -> Any:
+                   sha256: str | None = None) -> BatchResult:
         """Score many assessments at once under one rubric; return a :class:`~spbe_engine.batch.BatchResult`.
 
         ``data`` is an iterable of mappings or :class:`Assessment` objects, a
