@@ -9,17 +9,19 @@ from __future__ import annotations
 import importlib.metadata
 import threading
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from .batch import BatchResult
 from .errors import InputError, UnknownRubricError
 from .models import Assessment, IndicatorCriteria, Rubric
 from .plan import ScoringPlan, cached_plan
 from .registry import PluginInfo, RubricRegistry, load_plugins
 from .rubric_file import load_criteria
 from .scoring import Provenance, ScoreCard, score_aggregates, score_levels, score_mapping
+
+if TYPE_CHECKING:  # the batch module loads on first use of score_many: `spbe score` never needs it
+    from .batch import BatchResult
 
 __all__ = ["Engine", "engine_version"]
 
