@@ -131,10 +131,12 @@ class BatchResult:
                 "message": str(self.message[row]),
             }
 
-    def to_pandas(self) -> Any:
+    def to_pandas(self, index: Any = None) -> Any:
         """Return a pandas DataFrame: index (Decimal), numerator, units, predikat, status, message.
 
-        ``df.attrs`` carries the rubric, its content hash, the denominator and the places.
+        ``index`` labels the rows (pass the input frame's ``.index`` to join the
+        results back onto it); ``df.attrs`` carries the rubric, its content
+        hash, the denominator and the places.
         """
         import pandas as pd
 
@@ -146,7 +148,8 @@ class BatchResult:
                 "predikat": self.predikat,
                 "status": self.status,
                 "message": self.message,
-            }
+            },
+            index=index,
         )
         frame.attrs.update(
             rubric=self.rubric_id,
