@@ -13,6 +13,7 @@ from spbe_engine import Engine
 from spbe_engine.cli import batch as batch_cli
 
 csvstream = pytest.importorskip("spbe_engine.cli.csvstream")
+csvblocks = pytest.importorskip("spbe_engine.cli.csvblocks")
 if not csvstream.available():  # pragma: no cover - the fast extra is missing
     pytest.skip("needs the fast extra (numpy, pyarrow)", allow_module_level=True)
 
@@ -100,7 +101,7 @@ def test_fast_path_really_is_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         encoding="utf-8",
     )
     expected = row_path(path, None)
-    monkeypatch.setattr(csvstream, "row_result", lambda *a: pytest.fail("row path used"))
+    monkeypatch.setattr(csvblocks, "row_result", lambda *a: pytest.fail("row path used"))
     assert fast_path(path, None) == expected
 
 
