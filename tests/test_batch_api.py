@@ -329,3 +329,17 @@ def test_affine_but_too_large_for_int64(tmp_path: Path) -> None:
             card.index,
             card.predikat,
         )
+
+
+@pytest.mark.parametrize(
+    ("data", "columns", "needle"),
+    [
+        ("I1,I2", None, "iterable of rows"),
+        ({"I1": 3}, None, "iterable of rows"),
+        ([{"I1": 3}], ["I1"], "columns= names the columns"),
+    ],
+)
+def test_score_many_refuses_whole_call_mistakes(data: Any, columns: Any, needle: str) -> None:
+    """Input that is not rows at all is refused up front, naming what is accepted."""
+    with pytest.raises(InputError, match=needle):
+        ENGINE.score_many(data, rubric="spbe-2024", columns=columns)
