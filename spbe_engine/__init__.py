@@ -9,6 +9,8 @@ The public API is what this module exports; everything else may change.
 ('3.00', 'Baik')
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .crosswalk import Crosswalk, IndicatorMapping
 from .engine import Engine, engine_version
 from .errors import (
@@ -42,10 +44,23 @@ from .scoring import GroupScore, IndicatorScore, Provenance, ScoreCard
 
 __version__ = engine_version()
 
+if TYPE_CHECKING:
+    from .batch import BatchResult
+
+
+def __getattr__(name: str) -> Any:
+    # BatchResult loads with the batch module, on first use: a single score never pays for it.
+    if name == "BatchResult":
+        from .batch import BatchResult
+
+        return BatchResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 __all__ = [
     "HOOK_API_VERSION",
     "Assessment",
     "Band",
+    "BatchResult",
     "Crosswalk",
     "CrosswalkError",
     "Engine",

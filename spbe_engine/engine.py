@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.metadata
 import threading
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -19,13 +19,18 @@ from .gap import GapPlan, gap_plan
 from .impact import Impact, measure_impact
 from .inputs import BatchRow
 from .models import Assessment, IndicatorCriteria, Rubric
-from .plan import ScoringPlan, compile_plan
+from .plan import ScoringPlan, cached_plan
 from .registry import PluginInfo, RubricRegistry, load_plugins
 from .rescore import MissingPolicy, Rescored, rescore
 from .rubric_file import load_criteria
-from .scoring import Provenance, ScoreCard, score_aggregates, score_levels
+from .scoring import Provenance, ScoreCard, score_aggregates, score_levels, score_mapping
+
+if TYPE_CHECKING:  # the batch module loads on first use of score_many: `spbe score` never needs it
+    from .batch import BatchResult
 
 __all__ = ["Engine", "engine_version"]
+
+_NO_ASSESSMENT = Assessment()
 
 
 def engine_version() -> str:
@@ -48,7 +53,7 @@ class Engine:
         self._pm = pm
         self._registry = registry
         self._plugins = plugins
-        self._plans: dict[str, ScoringPlan] = {}
+        self._plans: dict[str, tuple[list[tuple[str, object]], ScoringPlan, Provenance]] = {}
         self._lock = threading.RLock()
         self._version = engine_version()
 
@@ -143,14 +148,37 @@ class Engine:
         return self._registry.crosswalks.plugin_of(pair)
 
     def plan(self, rubric_id: str) -> ScoringPlan:
-        """Return the compiled scoring plan of a rubric (compiled once, then cached)."""
-        plan = self._plans.get(rubric_id)
-        if plan is not None:
-            return plan
+        """Return the compiled scoring plan of a rubric.
+
+        Compiled once per rubric content and set of registered plugins, then
+        cached (see :func:`spbe_engine.plan.cached_plan`); registering or
+        unregistering a plugin on :attr:`plugin_manager` compiles afresh.
+        """
+        return self._planned(rubric_id)[1]
+
+    def _planned(self, rubric_id: str) -> tuple[list[tuple[str, object]], ScoringPlan, Provenance]:
+        """Return the plan of a rubric with its provenance, checking the plugins are unchanged."""
+        entry = self._plans.get(rubric_id)
+        if entry is not None and entry[0] == self._pm.list_name_plugin():
+            return entry
         with self._lock:
-            if rubric_id not in self._plans:
-                self._plans[rubric_id] = compile_plan(self.rubric(rubric_id), self._pm)
-            return self._plans[rubric_id]
+            plugins = self._pm.list_name_plugin()
+            plan = cached_plan(self.rubric(rubric_id), self._pm)
+            entry = (plugins, plan, self._provenance(plan))
+            self._plans[rubric_id] = entry
+            return entry
+
+    def pinned(self, rubric_id: str, sha256: str) -> Rubric:
+        """Return a rubric after checking its content hash is ``sha256``; refuse any other content.
+
+        Pin the rubric an archive was scored under: a service that stores
+        ``card.rubric_sha256`` can insist on the very same rubric data later.
+        """
+        rubric = self.rubric(rubric_id)
+        if not isinstance(sha256, str) or sha256.strip().lower() != rubric.sha256:
+            raise InputError(f"rubric {rubric_id} does not have the pinned content hash", field="sha256",
+                             value=sha256, allowed=f"{rubric.sha256} (the installed {rubric_id})")
+        return rubric
 
     def _provenance(self, plan: ScoringPlan) -> Provenance:
         info = self.plugin_of(plan.rubric.id)
@@ -172,23 +200,48 @@ class Engine:
                          allowed=", ".join(self.rubric_ids()))
 
     def score(self, assessment: Assessment | Mapping[str, Any], rubric: str | None = None, *,
-              partial: bool = False) -> ScoreCard:
+              partial: bool = False, sha256: str | None = None) -> ScoreCard:
         """Score one assessment (or a mapping of indicator id → level) and return its score card.
 
         ``rubric`` overrides the assessment's own rubric and its year. With
         ``partial``, missing indicators are allowed and the card reports its
-        completeness instead of an index.
+        completeness instead of an index. ``sha256`` pins the rubric's content
+        (see :meth:`pinned`).
         """
         if not isinstance(assessment, Assessment):
             if not isinstance(assessment, Mapping):
                 raise InputError("expected an Assessment or a mapping of indicator id to level",
                                  field="assessment", value=type(assessment).__name__)
+            if rubric is not None and sha256 is None:
+                # The lean path: a plain mapping of levels under a named rubric.
+                _, plan, provenance = self._planned(self.resolve_rubric_id(_NO_ASSESSMENT, rubric))
+                return score_mapping(plan, assessment, provenance, partial=partial)
             assessment = Assessment(levels=assessment)
-        plan = self.plan(self.resolve_rubric_id(assessment, rubric))
-        provenance = self._provenance(plan)
+        rubric_id = self.resolve_rubric_id(assessment, rubric)
+        if sha256 is not None:
+            self.pinned(rubric_id, sha256)
+        _, plan, provenance = self._planned(rubric_id)
         if assessment.aggregates:
             return score_aggregates(plan, assessment, provenance)
         return score_levels(plan, assessment, provenance, partial=partial)
+
+    def score_many(self, data: Any, *, rubric: str, columns: Iterable[str] | None = None,
+                   sha256: str | None = None) -> BatchResult:
+        """Score many assessments at once under one rubric; return a :class:`~spbe_engine.batch.BatchResult`.
+
+        ``data`` is an iterable of mappings or :class:`Assessment` objects, a
+        2-D integer numpy array of levels (columns in the rubric's indicator
+        order, or named by ``columns``), a pandas DataFrame or a pyarrow
+        Table (indicator columns by name). Results equal :meth:`score` row
+        by row; a bad row gets status ``error`` and its message, and the other
+        rows are still scored.
+        """
+        from .batch import score_many
+
+        if sha256 is not None:
+            self.pinned(rubric, sha256)
+        _, plan, provenance = self._planned(self.resolve_rubric_id(_NO_ASSESSMENT, rubric))
+        return score_many(plan, provenance, data, columns=columns)
 
     def score_each(self, assessments: Iterable[Assessment], rubric: str | None = None, *,
                    partial: bool = False) -> Iterable[ScoreCard | InputError]:

@@ -23,7 +23,7 @@ from .errors import InputError, RubricError
 from .models import Assessment
 from .rubric_file import read_toml
 
-__all__ = ["BatchRow", "read_assessment", "read_batch", "row_assessment"]
+__all__ = ["BatchRow", "csv_header", "csv_records", "read_assessment", "read_batch", "row_assessment"]
 
 _FILE_KEYS = {"instansi", "year", "rubric", "levels", "aggregates", "domains", "metadata"}
 #: Column names that look like rubric ids: indicators (I12, I35-1), domains (D3), aspects (A7).
@@ -177,6 +177,12 @@ def row_assessment(columns: Mapping[str, Any], default_rubric: str | None = None
 
 def _csv_rows(path: Path, handle: io.TextIOBase) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
     reader = csv.reader(handle)
+    header = csv_header(path, reader)
+    yield from csv_records(reader, header)
+
+
+def csv_header(path: Path, reader: Any) -> list[str]:
+    """Read and check the header row of a batch CSV (names stripped, distinct, non-empty)."""
     try:
         header = next(reader)
     except StopIteration:
@@ -191,6 +197,11 @@ def _csv_rows(path: Path, handle: io.TextIOBase) -> Iterator[tuple[int, dict[str
             raise InputError("duplicate or empty column name", file=str(path), field=name or "(empty)",
                              allowed="distinct column names")
         seen[key] = name
+    return header
+
+
+def csv_records(reader: Any, header: list[str], lines_before: int = 0) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+    """Yield ``(line, columns or error)`` for the data rows of a csv reader; ``lines_before`` offsets line numbers."""
     line = 1
     while True:
         try:
@@ -198,10 +209,10 @@ def _csv_rows(path: Path, handle: io.TextIOBase) -> Iterator[tuple[int, dict[str
         except StopIteration:
             return
         except csv.Error as exc:
-            line = reader.line_num
+            line = lines_before + reader.line_num
             yield line, InputError(f"malformed CSV: {exc}", field=f"line {line}")
             continue
-        line = reader.line_num
+        line = lines_before + reader.line_num
         if not fields:
             continue
         if len(fields) != len(header):

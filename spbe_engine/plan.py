@@ -6,6 +6,17 @@ holds only integers and exact fractions: each indicator's contribution to the
 index for each level as an integer over one common denominator ``D``, so that
 an index is ``N / D`` with ``N`` a plain integer sum, band edges as integer
 thresholds on ``N`` (exact rule) or on the rounded index (rounded rule).
+
+For the vectorised path (:mod:`spbe_engine.batch`) the plan also records,
+where the level values are affine in the level (always, under the default
+hooks), ``N = offset + sum(slope_i * level_i)``: an integer dot product. It
+checks at compile time whether every intermediate of that product and of the
+integer rounding fits in int64 (``int64_safe``); where it may not, the batch
+path computes with Python integers instead.
+
+Plans are cached process-wide by rubric id, rubric content hash and the
+plugins registered (:func:`cached_plan`), so engines built from the same
+plugins share them and a change of plugins compiles a fresh plan.
 """
 
 from __future__ import annotations
@@ -26,9 +37,15 @@ from .models import Band, Group, Rounding, Rubric
 from .numbers import format_exact
 from .rubric_file import check_bands
 
-__all__ = ["ScoringPlan", "compile_plan"]
+__all__ = ["ScoringPlan", "cached_plan", "compile_plan"]
 
 _DEFAULTS = "spbe_engine.defaults"
+#: Bound every int64 intermediate must stay below (a margin of 2 for sums of bounded terms).
+_INT64_LIMIT = 2**62
+#: At most this many compiled plans are kept process-wide.
+_CACHE_SIZE = 128
+_CACHE: dict[tuple[Any, ...], tuple[tuple[tuple[str, object], ...], ScoringPlan]] = {}
+_CACHE_LOCK = threading.Lock()
 
 
 def _first_result(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> tuple[Any, str]:
@@ -58,7 +75,7 @@ def _exact(value: object, plugin: str, hook: str, what: str) -> Fraction:
 
 def _round_int(numerator: int, denominator: int, places: int, mode: str) -> int:
     """Round ``numerator / denominator`` (non-negative) to an integer count of ``10**-places``."""
-    scaled = numerator * 10**places
+    scaled = numerator * int(10**places)
     floor, remainder = divmod(scaled, denominator)
     if mode == "half_up":
         return floor + (2 * remainder >= denominator)
@@ -88,6 +105,16 @@ class ScoringPlan:
     answered_by: Mapping[str, tuple[str, ...]]
     exact_thresholds: tuple[int, ...]
     rounded_thresholds: tuple[int, ...]
+    #: indicator id → {level: contribution to ``N``} (the tables of ``contributions``, by id).
+    lookup: Mapping[str, Mapping[int, int]] = attrs.field(factory=dict, repr=False, eq=False)
+    #: lowest and highest allowed level of each indicator, in plan order.
+    level_low: tuple[int, ...] = attrs.field(default=(), repr=False, eq=False)
+    level_high: tuple[int, ...] = attrs.field(default=(), repr=False, eq=False)
+    #: ``N = offset + sum(slopes[i] * level_i)`` where the level values are affine (else ``None``).
+    slopes: tuple[int, ...] | None = attrs.field(default=None, repr=False, eq=False)
+    offset: int = attrs.field(default=0, repr=False, eq=False)
+    #: whether the affine dot product and the integer rounding fit in int64 for every valid input.
+    int64_safe: bool = attrs.field(default=False, repr=False, eq=False)
     _achievable: dict[str, tuple[int, ...]] = attrs.field(factory=dict, repr=False, eq=False)
     _lock: Any = attrs.field(factory=threading.Lock, repr=False, eq=False)
 
@@ -204,6 +231,11 @@ def _compile(rubric: Rubric, pm: pluggy.PluginManager, last: list[str]) -> Scori
         for w, table in zip(weights, values, strict=True)
     )
     places = 10**rounding.places
+    exact_thresholds = tuple(math.ceil(band.lower * denominator) for band in bands[1:])
+    rounded_thresholds = tuple(math.ceil(band.lower * places) for band in bands[1:])
+    low_levels = tuple(min(table) for table in contributions)
+    high_levels = tuple(max(table) for table in contributions)
+    slopes, offset = _affine(contributions, low_levels, high_levels)
     return ScoringPlan(
         rubric=rubric,
         indicator_ids=tuple(ind.id for ind in rubric.indicators),
@@ -223,9 +255,74 @@ def _compile(rubric: Rubric, pm: pluggy.PluginManager, last: list[str]) -> Scori
         low=low,
         high=high,
         answered_by={hook: tuple(sorted(names)) for hook, names in answered.items()},
-        exact_thresholds=tuple(math.ceil(band.lower * denominator) for band in bands[1:]),
-        rounded_thresholds=tuple(math.ceil(band.lower * places) for band in bands[1:]),
+        exact_thresholds=exact_thresholds,
+        rounded_thresholds=rounded_thresholds,
+        lookup={ind.id: contributions[n] for n, ind in enumerate(rubric.indicators)},
+        level_low=low_levels,
+        level_high=high_levels,
+        slopes=slopes,
+        offset=offset,
+        int64_safe=_fits_int64(contributions, slopes, offset, low_levels, high_levels, denominator,
+                               places, exact_thresholds + rounded_thresholds),
     )
+
+
+def _affine(contributions: Sequence[Mapping[int, int]], low: Sequence[int],
+            high: Sequence[int]) -> tuple[tuple[int, ...] | None, int]:
+    """Return integer ``(slopes, offset)`` with ``N = offset + sum(slope_i * level_i)``, if there are any."""
+    slopes: list[int] = []
+    offset = 0
+    for table, lo, hi in zip(contributions, low, high, strict=True):
+        slope = table[lo + 1] - table[lo] if hi > lo else 0
+        base = table[lo] - slope * lo
+        if any(table[level] != base + slope * level for level in table):
+            return None, 0
+        slopes.append(slope)
+        offset += base
+    return tuple(slopes), offset
+
+
+def _fits_int64(contributions: Sequence[Mapping[int, int]], slopes: Sequence[int] | None, offset: int,
+                low: Sequence[int], high: Sequence[int], denominator: int, places: int,
+                thresholds: Sequence[int]) -> bool:
+    """Tell whether every int64 intermediate of the vectorised path stays in range.
+
+    Bounds: each partial sum of the dot product, ``N`` itself, and the
+    rounding's ``2 * N * 10**places + 2 * D``.
+    """
+    if slopes is None:
+        return False
+    terms = sum(abs(s) * max(abs(lo), abs(hi)) for s, lo, hi in zip(slopes, low, high, strict=True))
+    largest = max(terms + abs(offset), sum(max(abs(c) for c in t.values()) for t in contributions))
+    bounds = [terms + abs(offset), largest, 2 * largest * places + 2 * denominator,
+              *(abs(t) for t in thresholds), *(abs(lo) for lo in low), *(abs(hi) for hi in high)]
+    return max(bounds) < _INT64_LIMIT
+
+
+def plugins_key(pm: pluggy.PluginManager) -> tuple[tuple[str, object], ...]:
+    """Return what identifies the plugins registered with ``pm`` (names and objects)."""
+    return tuple(pm.list_name_plugin())
+
+
+def cached_plan(rubric: Rubric, pm: pluggy.PluginManager) -> ScoringPlan:
+    """Return the plan of ``rubric`` under the plugins of ``pm``, compiling it on first use.
+
+    The cache key is the rubric id, its content hash and the registered
+    plugins by name and identity; registering or removing a plugin therefore
+    compiles a new plan. Plugin objects are held by the key, so an identity is
+    never reused while its entry lives.
+    """
+    plugins = plugins_key(pm)
+    key = (rubric.id, rubric.sha256, tuple((name, id(obj)) for name, obj in plugins))
+    hit = _CACHE.get(key)
+    if hit is not None and hit[1].rubric == rubric:
+        return hit[1]
+    plan = compile_plan(rubric, pm)
+    with _CACHE_LOCK:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = (plugins, plan)
+    return plan
 
 
 def _values(rubric: Rubric, ask: Any, indicator_id: str) -> Mapping[int, Fraction]:

@@ -1,8 +1,11 @@
-"""Read rubric TOML files (with tomlkit) into validated :class:`~spbe_engine.models.Rubric` objects.
+"""Read rubric TOML files into validated :class:`~spbe_engine.models.Rubric` objects.
 
-This is the parsing edge: tomlkit types never leave this module. Decimal facts
-stay exact: a TOML float such as ``weight = 1.30`` is read from its source text,
-never through a binary float, and quoted decimals (``"1.30"``) work the same.
+This is the parsing edge: no TOML library's types leave this module. Decimal
+facts stay exact: a TOML float such as ``weight = 1.30`` is read from its
+source text (``tomllib`` with ``parse_float=Decimal``), never through a binary
+float, and quoted decimals (``"1.30"``) work the same. Reading uses the
+standard library's ``tomllib`` because it parses several times faster than
+tomlkit, which stays the tool for editing rubric files.
 The file format is documented in ``docs/rubric-format.md``.
 """
 
@@ -17,9 +20,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-import tomlkit
-import tomlkit.exceptions
-import tomlkit.items
+import tomllib
 
 from .errors import RubricError
 from .models import Band, Group, Indicator, IndicatorCriteria, LegalBasis, Level, LevelScale, Rounding, Rubric
@@ -48,17 +49,9 @@ _LEVEL_KEYS = {"name", "description", "english"}
 
 
 def _plain(item: Any) -> Any:
-    """Turn tomlkit items into plain Python, floats into exact Decimals."""
-    if isinstance(item, tomlkit.items.Float):
-        return Decimal(item.as_string().replace("_", ""))
-    if isinstance(item, bool):
-        return bool(item)
-    if isinstance(item, int):
-        return int(item)
-    if isinstance(item, str):
-        return str(item)
-    if isinstance(item, Mapping):
-        return {str(key): _plain(value) for key, value in item.items()}
+    """Turn parsed TOML into plain Python: dates and times become ISO text."""
+    if isinstance(item, dict):
+        return {key: _plain(value) for key, value in item.items()}
     if isinstance(item, list):
         return [_plain(value) for value in item]
     if hasattr(item, "isoformat"):
@@ -76,8 +69,9 @@ def read_toml(source: Traversable | Path, *, error: type[RubricError] = RubricEr
     except (OSError, UnicodeDecodeError) as exc:
         raise error(f"cannot read the file: {exc}", file=name) from None
     try:
-        document = tomlkit.parse(text)
-    except tomlkit.exceptions.TOMLKitError as exc:  # ParseError, KeyAlreadyPresent (a duplicate key), ...
+        # parse_float=Decimal hands over each float's source text: exact, never a binary float.
+        document = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:  # syntax errors and duplicate keys alike
         raise error(f"malformed TOML: {exc}", file=name) from None
     plain = _plain(document)
     assert isinstance(plain, dict)
@@ -176,7 +170,7 @@ def resolve_raw(source: Traversable | Path, expected_id: str, resolve_base: Base
             raise reader.fail(key, "a derived rubric must state its own value", allowed=f"set {key} explicitly")
     # What a derived rubric states about itself replaces the base's whole.
     own = {key: value for key, value in raw.items() if key != "remove"}
-    merged = _merge({key: value for key, value in base.items() if key not in _OWN_KEYS}, own)
+    merged: dict[str, Any] = _merge({key: value for key, value in base.items() if key not in _OWN_KEYS}, own)
     for kind, ids in reader.table(raw.get("remove", {}), "remove").items():
         if kind not in ("groups", "indicators") or not isinstance(ids, list):
             raise reader.fail(f"remove.{kind}", "unknown removal", allowed="groups = [...], indicators = [...]")

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -22,10 +23,13 @@ from .models import Assessment
 from .numbers import decimal_places, format_exact, rounding_interval
 from .plan import ScoringPlan
 
-__all__ = ["GroupScore", "IndicatorScore", "Provenance", "ScoreCard", "score_aggregates", "score_levels"]
+__all__ = ["GroupScore", "IndicatorScore", "Provenance", "ScoreCard", "score_aggregates", "score_levels",
+           "score_mapping"]
 
 #: At most this many exact index values are enumerated from published aggregates.
 MAX_EXACT_CANDIDATES = 100_000
+_ONE = Fraction(1)
+_NO_METADATA: Mapping[str, Any] = MappingProxyType({})
 
 
 @attrs.frozen
@@ -101,18 +105,27 @@ class ScoreCard:
     metadata: Mapping[str, Any] = attrs.field(factory=dict)
     predikat_on: str = "rounded"
     _plan: ScoringPlan | None = attrs.field(default=None, repr=False, eq=False)
-    _levels: tuple[int | None, ...] | None = attrs.field(default=None, repr=False, eq=False)
+    # Levels in plan order, or (on the lean path) the validated id → level mapping, ordered on demand.
+    _levels: tuple[int | None, ...] | Mapping[str, int] | None = attrs.field(default=None, repr=False, eq=False)
     _group_scores: tuple[GroupScore, ...] | None = attrs.field(default=None, repr=False, eq=False)
+
+    @cached_property
+    def _ordered(self) -> tuple[int | None, ...] | None:
+        levels = self._levels
+        if levels is None or isinstance(levels, tuple) or self._plan is None:
+            return levels  # type: ignore[return-value]
+        return tuple(levels.get(ind) for ind in self._plan.indicator_ids)
 
     @cached_property
     def indicators(self) -> tuple[IndicatorScore, ...]:
         """Return every indicator's level, value and contribution (empty for aggregate input)."""
-        if self._plan is None or self._levels is None:
+        levels = self._ordered
+        if self._plan is None or levels is None:
             return ()
         plan = self._plan
         out = []
         for pos, indicator in enumerate(plan.rubric.indicators):
-            level = self._levels[pos]
+            level = levels[pos]
             scale = plan.rubric.scales[indicator.scale]
             value = None if level is None else plan.values[pos][level]
             out.append(IndicatorScore(
@@ -127,17 +140,18 @@ class ScoreCard:
         """Return every domain's and aspect's value, in rubric order."""
         if self._group_scores is not None:
             return self._group_scores
-        if self._plan is None or self._levels is None:
+        levels = self._ordered
+        if self._plan is None or levels is None:
             return ()
         plan = self._plan
         out = []
         for group in plan.rubric.groups:
             positions = plan.group_positions[group.id]
-            present = [p for p in positions if self._levels[p] is not None]
+            present = [p for p in positions if levels[p] is not None]
             weight = sum((plan.weights[p] for p in present), Fraction(0))
             value = None
             if weight:
-                value = sum((plan.weights[p] * plan.values[p][self._levels[p]]  # type: ignore[index]
+                value = sum((plan.weights[p] * plan.values[p][levels[p]]  # type: ignore[index]
                              for p in present), Fraction(0)) / weight
             share = weight / plan.group_weights[group.id] if plan.group_weights[group.id] else Fraction(1)
             complete = len(present) == len(positions)
@@ -200,22 +214,63 @@ def _resolve_levels(plan: ScoringPlan, levels: Mapping[str, Any], partial: bool)
     return ordered
 
 
+def _fast_numerator(plan: ScoringPlan, levels: Mapping[str, Any]) -> int | None:
+    """Return ``N`` for a complete set of valid levels keyed by canonical ids; ``None`` for anything else.
+
+    Anything unusual (a missing, unknown or lower-case id, a non-int level, a
+    level out of range) returns ``None`` and takes the checking path, which
+    raises the precise error.
+    """
+    lookup = plan.lookup
+    if len(levels) != len(lookup):
+        return None
+    total = 0
+    try:
+        for key, level in levels.items():
+            if level.__class__ is not int:  # bool and other int look-alikes take the checking path
+                return None
+            total += lookup[key][level]
+    except (KeyError, TypeError):
+        return None
+    return total
+
+
+def _complete(plan: ScoringPlan, numerator: int, levels: tuple[int | None, ...] | Mapping[str, int],
+              provenance: Provenance, instansi: str | None = None, year: int | None = None,
+              metadata: Mapping[str, Any] = _NO_METADATA) -> ScoreCard:
+    exact = Fraction(numerator, plan.denominator)
+    published = plan.published(numerator)
+    predikat = plan.bands[plan.band_of(numerator)].predikat
+    return ScoreCard(
+        plan.rubric.id, plan.rubric.sha256, "levels", published, exact, (published,), (exact,), predikat,
+        (predikat,), (exact, exact), True, _ONE, None, provenance, instansi, year, metadata,
+        plan.rounding.predikat_on, plan, levels,
+    )
+
+
+def score_mapping(plan: ScoringPlan, levels: Mapping[str, Any], provenance: Provenance,
+                  *, partial: bool = False) -> ScoreCard:
+    """Score a plain mapping of indicator id → level (the lean path of :meth:`Engine.score`)."""
+    numerator = _fast_numerator(plan, levels)
+    if numerator is None:
+        return score_levels(plan, Assessment(levels=levels), provenance, partial=partial)
+    # A copy: the card must not change when the caller reuses its dict.
+    return _complete(plan, numerator, dict(levels), provenance)
+
+
 def score_levels(plan: ScoringPlan, assessment: Assessment, provenance: Provenance,
                  *, partial: bool = False) -> ScoreCard:
     """Score indicator levels; with ``partial``, missing indicators are reported, not guessed."""
+    numerator = _fast_numerator(plan, assessment.levels)
+    if numerator is not None:
+        return _complete(plan, numerator, assessment.levels, provenance, assessment.instansi,
+                         assessment.year, assessment.metadata)
     levels = _resolve_levels(plan, assessment.levels, partial)
     common = _common(plan, assessment, provenance)
     if all(level is not None for level in levels):
-        numerator = sum(table[lv] for table, lv in zip(plan.contributions, levels, strict=True))  # type: ignore[index]
-        exact = plan.exact(numerator)
-        published = plan.published(numerator)
-        predikat = plan.predikat(numerator)
-        return ScoreCard(
-            **common, source="levels", index=published, exact_index=exact, index_candidates=(published,),
-            exact_candidates=(exact,), predikat=predikat, predikat_candidates=(predikat,),
-            index_range=(exact, exact), complete=True, completeness=Fraction(1), partial_index=None,
-            plan=plan, levels=tuple(levels),
-        )
+        numerator = sum(table[lv] for table, lv in zip(plan.contributions, levels, strict=True))  # type: ignore[index, misc]
+        return _complete(plan, numerator, tuple(levels), provenance, assessment.instansi,
+                         assessment.year, assessment.metadata)
     present = sum(plan.contributions[p][lv] for p, lv in enumerate(levels) if lv is not None)
     low = present + sum(min(plan.contributions[p].values()) for p, lv in enumerate(levels) if lv is None)
     high = present + sum(max(plan.contributions[p].values()) for p, lv in enumerate(levels) if lv is None)

@@ -9,10 +9,25 @@ from spbe_engine import Engine, ScoreCard
 
 
 def test_engines_are_independent() -> None:
-    """Two engines share nothing: plans and rubrics are built per engine."""
-    first, second = Engine.default(), Engine.default()
-    assert first.plan("spbe-2024") is not second.plan("spbe-2024")
-    assert first.rubric("spbe-2024") == second.rubric("spbe-2024")
+    """Engines share no mutable state: another plugin set (here scoring levels in reverse) gives
+    another plan for the same rubric, and the first engine is unaffected."""
+    import types
+
+    from spbe_engine import hookimpl
+
+    @hookimpl
+    def spbe_indicator_values(rubric, indicator):  # noqa: ANN001, ANN202 - a throwaway plugin
+        return {n: 6 - n for n in rubric.scales[indicator.scale].numbers} if rubric.id == "spbe-2024" else None
+
+    plain = Engine.default()
+    reverse = Engine.from_plugins(("reverse", types.SimpleNamespace(SPBE_HOOK_API=1,
+                                                               spbe_indicator_values=spbe_indicator_values)),
+                               entry_points=True)
+    levels = {f"I{n}": 5 for n in range(1, 48)}
+    assert plain.score(levels, rubric="spbe-2024").exact_index == 5
+    assert reverse.score(levels, rubric="spbe-2024").exact_index == 1
+    assert plain.score(levels, rubric="spbe-2024").exact_index == 5
+    assert plain.plan("spbe-2024") is not reverse.plan("spbe-2024")
 
 
 def test_shared_engine_across_threads() -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -60,10 +61,64 @@ def error_result(row: BatchRow, error: object, columns: tuple[str, ...]) -> dict
     return result
 
 
+@contextlib.contextmanager
+def progress_bar(path: Path, *, shown: bool) -> Iterator[Callable[[int], None]]:
+    """Yield a function advancing a progress bar by characters read; a bar only on a terminal."""
+    if not shown:
+        yield lambda _: None
+        return
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = None
+    columns = (TextColumn("scoring {task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn())
+    from rich.console import Console
+
+    # On stderr: stdout may carry the CSV.
+    with Progress(*columns, transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task(path.name, total=size)
+        yield lambda chars: bar.advance(task, chars)
+
+
+def _advancing(rows: Iterator[tuple[BatchRow, dict[str, Any]]],
+               advance: Callable[[int], None]) -> Iterator[tuple[BatchRow, dict[str, Any]]]:
+    """Advance the bar by each row's size, roughly (the row path has no byte offsets)."""
+    for row, result in rows:
+        advance(sum(len(str(v)) + 1 for v in row.columns.values()))
+        yield row, result
+
+
 def results(engine: Engine, path: Path, rubric: str | None, partial: bool) -> Iterator[tuple[BatchRow, dict[str, Any]]]:
     """Yield every row of a batch file with its result."""
     for row in read_batch(path, rubric):
         yield row, row_result(engine, row, rubric, partial)
+
+
+def output_header(columns: list[str], results: tuple[str, ...] = RESULT_COLUMNS) -> list[str]:
+    """Return the output header for these input columns, noting on stderr any that are renamed."""
+    carried = [(f"input_{name}" if name in results else name) for name in columns]
+    renamed = [name for name in columns if name in results]
+    if renamed:
+        click.echo(f"spbe: note: input columns {', '.join(renamed)} are carried as "
+                   f"{', '.join('input_' + n for n in renamed)} (the result uses those names)", err=True)
+    return [*carried, *results]
+
+
+def csv_cells(row: BatchRow, result: dict[str, Any], header: list[str],
+              results: tuple[str, ...] = RESULT_COLUMNS) -> list[Any]:
+    """Return one output CSV record: the input cells as given, then the result cells."""
+    values = [row.columns.get(name, "") for name in header]
+    cells = {key: join(value) if isinstance(value, list) else ("" if value is None else value)
+             for key, value in result.items()}
+    return [*values, *(cells[c] for c in results)]
 
 
 def _write_csv(out: IO[str], rows: Iterator[tuple[BatchRow, dict[str, Any]]],
@@ -72,18 +127,10 @@ def _write_csv(out: IO[str], rows: Iterator[tuple[BatchRow, dict[str, Any]]],
     total = failed = 0
     for row, result in rows:
         if writer is None:
-            carried = [(f"input_{name}" if name in columns else name) for name in row.columns]
-            renamed = [name for name in row.columns if name in columns]
-            if renamed:
-                click.echo(f"spbe: note: input columns {', '.join(renamed)} are carried as "
-                           f"{', '.join('input_' + n for n in renamed)} (the result uses those names)", err=True)
             header = list(row.columns)
             writer = csv.writer(out, lineterminator="\n")
-            writer.writerow([*carried, *columns])
-        values = [row.columns.get(name, "") for name in header]
-        cells = {key: join(value) if isinstance(value, list) else ("" if value is None else value)
-                 for key, value in result.items()}
-        writer.writerow([*values, *(cells[c] for c in columns)])
+            writer.writerow(output_header(header, columns))
+        writer.writerow(csv_cells(row, result, header, columns))
         total += 1
         failed += result["status"] == "error"
     return total, failed
@@ -128,10 +175,25 @@ def batch_command(ctx: click.Context, input_file: Path, rubric_id: str | None, o
     predikat_candidates, rubric, status and message. A bad row gets status
     `error` and the other rows are still scored; the exit code is then 1.
     """
+    from . import csvstream
+
     engine = engine_of(ctx)
     if rubric_id is not None:
         engine.rubric(rubric_id)  # an unknown --rubric is a usage error, not a per-row one
-    total, failed = write_results(out_file, results(engine, input_file, rubric_id, partial), as_json=as_json)
+    handle = open(out_file, "w", encoding="utf-8", newline="") if out_file else sys.stdout  # noqa: SIM115
+    shown = sys.stderr.isatty() and (out_file is not None or sys.stdout.isatty())
+    try:
+        with progress_bar(input_file, shown=shown) as advance:
+            if not as_json and input_file.suffix.lower() == ".csv" and csvstream.available():
+                total, failed = csvstream.stream_csv(engine, input_file, handle, rubric_id, partial,
+                                                     advance)
+            else:
+                rows = results(engine, input_file, rubric_id, partial)
+                rows = _advancing(rows, advance) if shown else rows
+                total, failed = (_write_jsonl if as_json else _write_csv)(handle, rows)
+    finally:
+        if out_file:
+            handle.close()
     if failed:
         click.echo(f"spbe: {failed} of {total} rows had errors (status 'error'; see message)", err=True)
         return EXIT_ROW_ERRORS
