@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..engine import Engine, engine_version
-from . import batch, rubrics, score
+from . import batch, check, rubrics, score
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -32,3 +32,4 @@ cli.add_command(rubrics.rubrics_command)
 cli.add_command(rubrics.rubric_group)
 cli.add_command(score.score_command)
 cli.add_command(batch.batch_command)
+cli.add_command(check.check_command)
