@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..engine import Engine, engine_version
-from . import batch, check, rubrics, score
+from . import batch, check, new, rubrics, score
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -33,3 +33,4 @@ cli.add_command(rubrics.rubric_group)
 cli.add_command(score.score_command)
 cli.add_command(batch.batch_command)
 cli.add_command(check.check_command)
+rubrics.rubric_group.add_command(new.new_command)
