@@ -233,3 +233,26 @@ def test_spbe_check_unknown_rubric_or_check(capsys: pytest.CaptureFixture[str]) 
     assert code == 2 and "spbe-2024" in err
     code, _, err = run(capsys, "check", "--check", "bound")
     assert code == 2 and "monotonicity" in err
+
+
+def test_example_third_party_plugin_conforms(tmp_path: Path) -> None:
+    """The out-of-tree example plugin (examples/spbe-rubric-pemdi-draft) passes the kit, loaded from its tree.
+
+    CI also installs it with pip and runs it through `pytest --spbe-rubric` and `spbe check`.
+    """
+    import importlib.util
+
+    init = ROOT / "examples" / "spbe-rubric-pemdi-draft" / "src" / "spbe_rubric_pemdi_draft" / "__init__.py"
+    spec = importlib.util.spec_from_file_location("spbe_rubric_pemdi_draft", init,
+                                                  submodule_search_locations=[str(init.parent)])
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+        engine = Engine.from_plugins(("example", module), entry_points=True)
+        report = check_rubric("pemdi-draft-2025", engine, max_examples=10)
+    finally:
+        sys.modules.pop(spec.name, None)
+    assert report.ok, str(report)
+    assert report.result("golden").passed

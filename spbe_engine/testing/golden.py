@@ -99,7 +99,7 @@ def load_golden(path: Path) -> tuple[GoldenCase, ...]:
         if bool(levels) == bool(aggregates):
             raise _fail(file, where, "give either levels or domains (published aggregates)")
         try:
-            assessment = Assessment(levels=levels, aggregates={k: str(v) for k, v in aggregates.items()},
+            assessment = Assessment(levels=levels or {}, aggregates={k: str(v) for k, v in (aggregates or {}).items()},
                                     instansi=spec.get("instansi"), year=spec.get("year"))
         except (TypeError, ValueError) as exc:
             raise _fail(file, where, f"not an assessment: {exc}") from None
