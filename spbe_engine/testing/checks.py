@@ -12,6 +12,7 @@ under the check that owns them: see :func:`owner_of`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
@@ -19,6 +20,7 @@ import attrs
 
 from ..engine import Engine
 from ..errors import SpbeError
+from ..numbers import format_exact
 from ..plan import ScoringPlan
 from . import properties, structural
 from .golden import check_case, golden_cases
@@ -86,7 +88,7 @@ def check_bounds(context: Context) -> str:
         wrong = [g.id for g in card.groups if g.value != k]
         if card.exact_index != k or wrong:
             raise CheckFailure(
-                f"with every indicator at level {k} the index is {card.exact_index}"
+                f"with every indicator at level {k} the index is {format_exact(card.exact_index or Fraction(0))}"
                 + (f" and {', '.join(wrong)} are not {k}" if wrong else "") + f", not exactly {k}",
                 f"smallest failing assessment: all {len(plan.indicator_ids)} indicators at {k}")
     _prop(context, "bounds", properties.bounds_property)
