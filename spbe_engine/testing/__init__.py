@@ -61,8 +61,10 @@ _WHERE = {
 
 def require_hypothesis() -> None:
     """Raise ImportError saying how to install the kit if hypothesis is missing."""
+    import importlib
+
     try:
-        import hypothesis
+        importlib.import_module("hypothesis")  # importing, not just finding: a broken install counts too
     except ImportError:
         raise ImportError(f"the spbe-engine conformance kit needs hypothesis: {INSTALL_HINT}") from None
 
