@@ -77,7 +77,7 @@ def test_property_failure_names_rubric_property_and_smallest_assessment(engine: 
         assert levels["I7"] < 3, "I7 reached level 3"
 
     with pytest.raises(CheckFailure) as info:
-        run_property(engine, "spbe-2024", "demo", body, settings_for("repro", 200))
+        run_property(engine, "spbe-2024", "demo", body, settings_for("repro", 60))
     failure = info.value
     assert failure.message.startswith("I7 reached level 3")
     assert "all 47 at 1 except I7=3" in failure.example
@@ -95,14 +95,17 @@ def test_skip_lists_and_check_selection(engine: Engine) -> None:
         check_rubric("spbe-2021", engine, checks=["bound"])
 
 
-def test_profiles() -> None:
+def test_profiles(monkeypatch: pytest.MonkeyPatch) -> None:
     """fast is the default, ci is thorough, repro is derandomized; max_examples overrides any."""
+    monkeypatch.delenv("SPBE_KIT_PROFILE", raising=False)
     assert settings_for().max_examples == PROFILES["fast"].max_examples
     assert settings_for("ci").max_examples > settings_for("fast").max_examples
     assert settings_for("repro").derandomize
     assert settings_for("ci", max_examples=7).max_examples == 7
     with pytest.raises(ValueError, match="unknown kit profile"):
         settings_for("slow")
+    monkeypatch.setenv("SPBE_KIT_PROFILE", "repro")
+    assert settings_for().derandomize
 
 
 def test_strategies_draw_valid_and_malformed_inputs(engine: Engine) -> None:
