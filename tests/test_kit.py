@@ -278,3 +278,13 @@ def test_every_check_is_documented() -> None:
     text = (ROOT / "docs" / "kit.md").read_text(encoding="utf-8")
     for name in CHECKS:
         assert f"| `{name}` |" in text, name
+
+
+def test_spbe_check_names_set_aside_plugins(capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plugin the engine set aside registers no rubric; `spbe check` says so and why."""
+    engine = Engine.from_plugins(("future-rubric", types.SimpleNamespace(SPBE_HOOK_API=2)), entry_points=True)
+    monkeypatch.setattr(Engine, "default", classmethod(lambda cls, **kw: engine))
+    code, _, err = run(capsys, "check", "spbe-2024", "--check", "golden")
+    assert code == 0
+    assert "plugin future-rubric was set aside" in err and "hook API 2" in err

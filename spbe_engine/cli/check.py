@@ -78,6 +78,9 @@ def check_command(ctx: click.Context, rubric_ids: tuple[str, ...], checks: tuple
         raise click.BadParameter(f"unknown check {unknown[0]!r}; the checks are: "
                                  f"{', '.join(testing.CHECKS)}", param_hint="--check/--skip")
     engine = engine_of(ctx)
+    for info in engine.plugins:  # a plugin set aside registers no rubric: say why before "unknown rubric"
+        if not info.active:
+            click.echo(f"spbe: note: plugin {info.name} was set aside: {info.reason}", err=True)
     ids = rubric_ids or engine.rubric_ids()
     for rubric_id in ids:
         engine.rubric(rubric_id)  # an unknown id is a usage error, named before any check runs

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
-__all__ = ["DEFAULT_PROFILE", "PROFILES", "PROFILE_ENV", "settings_for"]
+__all__ = ["DEFAULT_PROFILE", "PROFILES", "PROFILE_ENV", "profile_name", "settings_for"]
 
 PROFILE_ENV = "SPBE_KIT_PROFILE"
 DEFAULT_PROFILE = "fast"
@@ -22,6 +22,9 @@ _COMMON = {
     "database": None,  # the kit runs from anywhere (spbe check); it must not litter .hypothesis/
     "report_multiple_bugs": False,  # one failure, shrunk to its smallest assessment, per check
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.filter_too_much],
+    # No "explain" phase: on 47-indicator assessments it costs seconds per failure and
+    # annotates every level with "or any other generated value"; the kit's notes say more.
+    "phases": [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
 }
 
 #: The kit's profiles by name.
@@ -36,10 +39,14 @@ for _name, _profile in PROFILES.items():
     settings.register_profile(f"spbe-{_name}", _profile)
 
 
+def profile_name(profile: str | None = None) -> str:
+    """Return the profile in effect: the argument, else ``SPBE_KIT_PROFILE``, else ``fast``."""
+    return (profile or os.environ.get(PROFILE_ENV) or DEFAULT_PROFILE).removeprefix("spbe-")
+
+
 def settings_for(profile: str | None = None, max_examples: int | None = None) -> settings:
     """Return the settings of a profile (by name), with ``max_examples`` overriding its count."""
-    name = profile or os.environ.get(PROFILE_ENV) or DEFAULT_PROFILE
-    name = name.removeprefix("spbe-")
+    name = profile_name(profile)
     if name not in PROFILES:
         raise ValueError(f"unknown kit profile {name!r}; allowed: {', '.join(PROFILES)}")
     chosen = PROFILES[name]

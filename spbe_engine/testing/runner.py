@@ -12,7 +12,7 @@ from ..errors import SpbeError
 from ..plan import ScoringPlan
 from . import KIT_VERSION
 from .checks import CHECKS, CheckSkipped, Context, owner_of
-from .profiles import settings_for
+from .profiles import profile_name, settings_for
 from .structural import CheckFailure
 
 __all__ = ["CheckResult", "KitReport", "assert_rubric_conforms", "check_rubric", "run_check"]
@@ -174,8 +174,7 @@ def check_rubric(
             if name == "loads":  # loading and compiling happened above; report its time here
                 result = attrs.evolve(result, seconds=result.seconds + load_seconds)
             results.append(result)
-    label = profile or ""
-    return KitReport(rubric_id, tuple(results), KIT_VERSION, label)
+    return KitReport(rubric_id, tuple(results), KIT_VERSION, profile_name(profile))
 
 
 def assert_rubric_conforms(rubric_id: str, engine: Engine | None = None, **kwargs: object) -> KitReport:
