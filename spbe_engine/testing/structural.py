@@ -138,6 +138,8 @@ def band_sweep(plan: ScoringPlan) -> None:
             on_edge = band.lower * denominator
             if on_edge.denominator == 1:
                 _expect(plan, int(on_edge), n, f"an index exactly on the edge {_fmt(band.lower)}")
+            else:  # no index falls exactly on this edge; the first one above it must be in the band
+                _expect(plan, math.ceil(on_edge), n, f"the smallest index above the edge {_fmt(band.lower)}")
             _expect(plan, math.ceil(on_edge) - 1, n - 1,
                     f"an index just below the edge {_fmt(band.lower)} (no {band.predikat} yet: {below})")
         else:
