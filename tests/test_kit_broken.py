@@ -115,6 +115,13 @@ def rounded_rule_for_2024_style(rubric: Rubric) -> Rounding | None:
     return Rounding(2, "half_up", "exact") if rubric.id == "spbe-2023" else None
 
 
+def raising_hook(rubric: Rubric, group: Group | None) -> Mapping[str, int] | None:
+    """Hook: spbe_weights raises instead of answering."""
+    if rubric.id == OWN:
+        raise RuntimeError("weights table not found")
+    return None
+
+
 def hook_band_gap(rubric: Rubric) -> list[Band] | None:
     """Hook: bands with a gap between 2.60 and 2.70."""
     if rubric.id != OWN:
@@ -145,6 +152,7 @@ CASES = [
            hooks={"spbe_predikat_bands": hook_band_gap}),
     Broken("value outside the scale (hook)", OWN, frozenset({"loads", "bounds"}),
            hooks={"spbe_indicator_values": outside_scale}),
+    Broken("a hook that raises", OWN, frozenset({"loads"}), hooks={"spbe_weights": raising_hook}),
     # Compile fine; only the kit's checks find them.
     Broken("all at level k do not give k (hook)", OWN, frozenset({"bounds"}),
            hooks={"spbe_indicator_values": level_three_high}),
@@ -177,6 +185,9 @@ def test_broken_plugin_is_caught_by_the_right_check(case: Broken, tmp_path: Path
     for name in report.failed:
         result = report.result(name)
         assert f"rubric {case.rubric}" in result.message and "crashed" not in result.message
+    if case.name == "a hook that raises":
+        assert "plugin 'broken', hook spbe_weights" in report.result("loads").message
+        assert "RuntimeError: weights table not found" in report.result("loads").message
     if "loads" in case.expected:  # the other checks could not run, and say why
         blocked = {r.name for r in report.results if r.status == "blocked"}
         assert blocked | case.expected | {"golden"} >= set(r.name for r in report.results)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from ..engine import Engine
-from ..errors import SpbeError
+from ..errors import PluginError, SpbeError, UnknownRubricError
 from ..plan import ScoringPlan
 from . import KIT_VERSION
 from .checks import CHECKS, CheckSkipped, Context, owner_of
@@ -99,6 +99,19 @@ def _names(checks: Iterable[str] | None, skip: Mapping[str, str]) -> list[str]:
     return names
 
 
+def _where(exc: BaseException) -> str:
+    """Name the plugin and hook a compile-time exception came from."""
+    # The plan compiler asks hooks one implementation at a time (plan._first_result);
+    # its frame knows which hook and which plugin was answering when the exception rose.
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_name == "_first_result" and "impl" in frame.f_locals:
+            return f"plugin {frame.f_locals['impl'].plugin_name!r}, hook {frame.f_locals.get('hook')},"
+        tb = tb.tb_next
+    return "compiling the rubric"
+
+
 def run_check(name: str, context: Context) -> CheckResult:
     """Run one named check and return its result; a crash inside a check is a failure, not an exception."""
     check = CHECKS[name]
@@ -147,10 +160,12 @@ def check_rubric(
     fault: SpbeError | None = None
     try:
         plan = engine.plan(rubric_id)
+    except UnknownRubricError:
+        raise
     except SpbeError as exc:
-        if type(exc).__name__ == "UnknownRubricError":
-            raise
         fault = exc
+    except Exception as exc:  # noqa: BLE001 - a hook that raises must not take the kit down
+        fault = PluginError(f"{_where(exc)} raised {type(exc).__name__}: {exc}", field="plugin")
     load_seconds = time.perf_counter() - start
     results = []
     owner = owner_of(fault) if fault is not None else ""
