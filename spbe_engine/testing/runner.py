@@ -165,7 +165,7 @@ def check_rubric(
     except SpbeError as exc:
         fault = exc
     except Exception as exc:  # noqa: BLE001 - a hook that raises must not take the kit down
-        fault = PluginError(f"{_where(exc)} raised {type(exc).__name__}: {exc}", field="plugin")
+        fault = PluginError(f"{_where(exc)} raised {type(exc).__name__}: {exc}")
     load_seconds = time.perf_counter() - start
     results = []
     owner = owner_of(fault) if fault is not None else ""
