@@ -107,8 +107,9 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     engine = _engine(config)
     for rubric in rubrics:
         if rubric not in engine.rubric_ids():
+            aside = "".join(f"; plugin {p.name} was set aside: {p.reason}" for p in engine.plugins if not p.active)
             raise pytest.UsageError(f"--spbe-rubric: no installed rubric {rubric!r}; installed: "
-                                    f"{', '.join(engine.rubric_ids()) or 'none'}")
+                                    f"{', '.join(engine.rubric_ids()) or 'none'}{aside}")
         node = KitRubric.from_parent(session, name=f"spbe-kit[{rubric}]", nodeid=f"spbe-kit[{rubric}]")
         for name in chosen:
             if name not in skipped:
