@@ -37,9 +37,10 @@ BaseResolver = Callable[[str], RawRubric]
 
 _TOP_KEYS = {
     "schema", "id", "title", "years", "extends", "notes", "criteria", "legal_basis",
-    "rounding", "scales", "bands", "groups", "indicators", "remove", "meta",
+    "rounding", "scales", "bands", "groups", "indicators", "remove", "meta", "golden",
 }
-_OWN_KEYS = {"years", "title", "legal_basis", "notes", "extends"}
+# ``golden`` names this rubric's own golden-case file (spbe_engine.testing): never inherited.
+_OWN_KEYS = {"years", "title", "legal_basis", "notes", "extends", "golden"}
 _GROUP_KEYS = {"kind", "name", "weight", "parent", "note"}
 _INDICATOR_KEYS = {"name", "parent", "weight", "scale", "code", "note"}
 _LEGAL_KEYS = {"regulation", "title", "enacted", "promulgated", "gazette", "source", "notes"}
@@ -138,7 +139,9 @@ def _hash(raw: RawRubric) -> str:
             return format_exact(Fraction(value))
         raise TypeError(type(value).__name__)
 
-    canonical = {key: value for key, value in raw.items() if key not in ("criteria", "_criteria_source")}
+    # Criteria texts and golden cases document a rubric; they do not change its arithmetic.
+    canonical = {key: value for key, value in raw.items()
+                 if key not in ("criteria", "_criteria_source", "golden")}
     text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=default)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

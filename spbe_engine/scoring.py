@@ -332,8 +332,8 @@ def score_aggregates(plan: ScoringPlan, assessment: Assessment, provenance: Prov
     per_group: dict[str, tuple[int, ...]] = {}
     scores: list[GroupScore] = []
     places = plan.rounding.places
-    for group_id, published in given.items():
-        group = top[group_id]
+    for group_id in top:  # rubric order, whatever order the input listed them in
+        published, group = given[group_id], top[group_id]
         precision = max(places, decimal_places(published))
         low, high = rounding_interval(published, precision, plan.rounding.mode)
         found = plan.candidates(group_id, low, high)

@@ -38,6 +38,7 @@ def variant(tmp_path: Path, edit: Callable[[str], str], rubric_id: str = "test-2
     text = (RUBRICS / "spbe-2021.toml").read_text(encoding="utf-8")
     text = text.replace('id = "spbe-2021"', f'id = "{rubric_id}"').replace(
         'criteria = "spbe-2021.criteria.toml"\n', "")
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("golden = ")) + "\n"
     return write_rubric(tmp_path, rubric_id, edit(text))
 
 

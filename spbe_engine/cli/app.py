@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..engine import Engine, engine_version
-from . import batch, crosswalk, gap, impact, plugins, rescore, rubrics, score
+from . import batch, check, crosswalk, gap, impact, new, plugins, rescore, rubrics, score
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -37,3 +37,5 @@ cli.add_command(rescore.rescore_command)
 cli.add_command(gap.gap_command)
 cli.add_command(impact.impact_command)
 cli.add_command(crosswalk.crosswalk_command)
+cli.add_command(check.check_command)
+rubrics.rubric_group.add_command(new.new_command)
