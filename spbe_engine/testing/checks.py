@@ -146,6 +146,26 @@ def check_golden(context: Context) -> str:
     return f"{len(cases)} cases from {cases[0].file.rsplit('/', 1)[-1]}"
 
 
+def check_crosswalks(context: Context) -> str:
+    """Crosswalks: an identical structure changes nothing; coverage in [0, 1]; bounds and monotonicity hold."""
+    from . import evolution
+
+    _prop(context, "crosswalks", evolution.crosswalk_property)
+    targets = evolution.outgoing(context.engine, context.rubric_id)
+    return f"identity{''.join(f', → {t}' for t in targets)}; {_examples(context)}"
+
+
+def check_gap(context: Context) -> str:
+    """The gap plan, applied, reaches its target predikat, and no plan with fewer steps does."""
+    from . import evolution
+
+    tables = context.plan.contributions
+    if any(t[lv] > t[lv + 1] for t in tables for lv in sorted(t)[:-1]):
+        raise CheckSkipped("a gap plan presumes that raising a level never lowers a value: see monotonicity")
+    _prop(context, "gap", evolution.gap_property)
+    return _examples(context)
+
+
 def _check(function: Callable[[Context], str | None], random: bool = False) -> Check:
     name = function.__name__.removeprefix("check_")
     doc = (function.__doc__ or "").strip().splitlines()[0]
@@ -163,6 +183,8 @@ CHECKS: Mapping[str, Check] = MappingProxyType({check.name: check for check in (
     _check(check_published, random=True),
     _check(check_malformed, random=True),
     _check(check_golden),
+    _check(check_crosswalks, random=True),
+    _check(check_gap, random=True),
 )})
 
 # Which check owns a fault the engine refuses at load or compile time, by the
