@@ -26,9 +26,9 @@ import attrs
 
 from .errors import InputError
 from .models import Assessment
-from .numbers import decimal_places, format_exact, rounding_interval
+from .numbers import format_exact
 from .plan import ScoringPlan
-from .scoring import parse_aggregate
+from .scoring import resolve_aggregates
 
 __all__ = ["GapPlan", "GapStep", "best_raises", "gap_plan"]
 
@@ -294,38 +294,11 @@ def _level_step_ladder(plan: ScoringPlan, group_id: str, candidates: Sequence[in
 
 
 def _group_items(plan: ScoringPlan, assessment: Assessment) -> tuple[Items, int, tuple[str, ...]]:
-    rubric = plan.rubric
-    top = {group.id: group for group in rubric.top_groups}
-    given = {}
-    for key, raw in assessment.aggregates.items():
-        group_id = key.strip().upper() if isinstance(key, str) else key
-        if group_id not in top:
-            raise InputError(
-                f"not a top-level {rubric.top_groups[0].kind} of rubric {rubric.id}",
-                field=str(key),
-                allowed=", ".join(top),
-            )
-        given[group_id] = parse_aggregate(raw, str(key))
-    missing = [g for g in top if g not in given]
-    if missing:
-        raise InputError(
-            f"missing {rubric.top_groups[0].kind} values: {', '.join(missing)}", field="aggregates"
-        )
     items: Items = []
     start = 0
     notes: list[str] = []
-    for group_id, group in top.items():
-        published = given[group_id]
-        low, high = rounding_interval(
-            published, max(plan.rounding.places, decimal_places(published)), plan.rounding.mode
-        )
-        found = plan.candidates(group_id, low, high)
-        if not found:
-            raise InputError(
-                f"no combination of levels gives {group_id} the value {published}",
-                field=group_id,
-                value=str(published),
-            )
+    for group_id, (published, found) in resolve_aggregates(plan, assessment).items():
+        group = plan.rubric.group(group_id)
         if len(found) > 1:
             notes.append(
                 f"{group_id} {published} admits {len(found)} exact values; each step counts the least it "

@@ -311,37 +311,49 @@ def parse_aggregate(value: object, field: str) -> Decimal:
                          allowed="a published value such as 3.45") from None
 
 
-def score_aggregates(plan: ScoringPlan, assessment: Assessment, provenance: Provenance) -> ScoreCard:
-    """Reconstruct the index from published, rounded top-level group values."""
+def resolve_aggregates(plan: ScoringPlan, assessment: Assessment) -> dict[str, tuple[Decimal, tuple[int, ...]]]:
+    """Check published top-level group values and find the exact contributions each admits.
+
+    Returns, in rubric order, group id → (the published value, the sorted
+    contributions ``N_g`` whose group value rounds to it).
+    """
     rubric = plan.rubric
     top = {group.id: group for group in rubric.top_groups}
+    kind = rubric.top_groups[0].kind
     given: dict[str, Decimal] = {}
     for key, raw in assessment.aggregates.items():
         group_id = key.strip().upper() if isinstance(key, str) else key
         if group_id not in top:
-            raise InputError(f"not a top-level {rubric.top_groups[0].kind} of rubric {rubric.id}",
-                             field=str(key), allowed=", ".join(top))
+            raise InputError(f"not a top-level {kind} of rubric {rubric.id}", field=str(key),
+                             allowed=", ".join(top))
         if group_id in given:
-            raise InputError(f"{rubric.top_groups[0].kind} given twice", field=str(key))
+            raise InputError(f"{kind} given twice", field=str(key))
         given[group_id] = parse_aggregate(raw, str(key))
     missing = [gid for gid in top if gid not in given]
     if missing:
-        raise IncompleteError(f"missing {rubric.top_groups[0].kind} values: {', '.join(missing)}",
+        raise IncompleteError(f"missing {kind} values: {', '.join(missing)}",
                               field="aggregates", allowed=f"all of {', '.join(top)}")
-
-    per_group: dict[str, tuple[int, ...]] = {}
-    scores: list[GroupScore] = []
-    places = plan.rounding.places
+    resolved: dict[str, tuple[Decimal, tuple[int, ...]]] = {}
     for group_id in top:  # rubric order, whatever order the input listed them in
-        published, group = given[group_id], top[group_id]
-        precision = max(places, decimal_places(published))
+        published = given[group_id]
+        precision = max(plan.rounding.places, decimal_places(published))
         low, high = rounding_interval(published, precision, plan.rounding.mode)
         found = plan.candidates(group_id, low, high)
         if not found:
             raise InputError(
-                f"no combination of indicator levels gives {rubric.top_groups[0].kind} {group_id} a value "
+                f"no combination of indicator levels gives {kind} {group_id} a value "
                 f"that rounds to {published} under rubric {rubric.id}", field=group_id, value=str(published),
                 allowed=_nearby(plan, group_id, low))
+        resolved[group_id] = (published, found)
+    return resolved
+
+
+def score_aggregates(plan: ScoringPlan, assessment: Assessment, provenance: Provenance) -> ScoreCard:
+    """Reconstruct the index from published, rounded top-level group values."""
+    per_group: dict[str, tuple[int, ...]] = {}
+    scores: list[GroupScore] = []
+    for group_id, (published, found) in resolve_aggregates(plan, assessment).items():
+        group = plan.rubric.group(group_id)
         per_group[group_id] = found
         values = tuple(plan.group_value(group_id, n) for n in found)
         scores.append(GroupScore(group.id, group.kind, group.name, None, plan.group_weights[group_id],
