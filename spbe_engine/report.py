@@ -30,6 +30,7 @@ def _group(group: GroupScore) -> dict[str, Any]:
         "weight": format_exact(group.weight),
         "index": None if group.published is None else str(group.published),
         "exact": _exact(group.value),
+        "contribution": _exact(group.contribution),
         "candidates": [format_exact(c) for c in group.candidates],
         "completeness": format_exact(group.completeness),
     }

@@ -73,6 +73,11 @@ class GroupScore:
     candidates: tuple[Fraction, ...] = ()
     completeness: Fraction = Fraction(1)
 
+    @property
+    def contribution(self) -> Fraction | None:
+        """Return the group's weighted contribution to the index (value × weight / 100), where known."""
+        return None if self.value is None else self.value * self.weight / 100
+
 
 @attrs.frozen
 class ScoreCard:

@@ -51,10 +51,14 @@ def test_denpasar_2018(engine: Engine) -> None:
 
 
 def test_contributions_add_up(engine: Engine) -> None:
-    """Indicator contributions (value × weight / 100) sum to the exact index."""
+    """Indicator and domain contributions (value × weight / 100) sum to the exact index, and an
+    aspect's contribution is its indicators'."""
     levels = levels_2021(I5=5, I33=4, I47=2)
     card = engine.score(levels, rubric="spbe-2024")
     assert sum(i.contribution for i in card.indicators if i.contribution is not None) == card.exact_index
+    assert sum(d.contribution for d in card.domains if d.contribution is not None) == card.exact_index
+    a7 = card.group("A7")
+    assert a7.contribution == sum(i.contribution for i in card.indicators if i.parent == "A7")
 
 
 def test_predikat_rule_by_year(engine: Engine) -> None:
