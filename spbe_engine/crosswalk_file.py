@@ -125,7 +125,7 @@ def load_crosswalk(
     return Crosswalk(source_rubric.id, target_rubric.id, title, mappings, tuple(notes), origin=file)
 
 
-def _mapping(
+def _mapping(  # noqa: PLR0912, PLR0915 - one pass over a mapping file, each branch a check naming its field
     file: str, target: str, data: Any, source: Rubric, target_rubric: Rubric
 ) -> IndicatorMapping:
     where = f"targets.{target}"

@@ -17,6 +17,7 @@ the rubric's band rule (rounded or exact index) because they are found with
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -254,7 +255,7 @@ def _level_step_ladder(plan: ScoringPlan, group_id: str, candidates: Sequence[in
     shapes = []  # (base per indicator, increment per level, count, lowest level, highest level)
     for table, count in classes.items():
         levels = [level for level, _ in table]
-        steps = {b - a for (_, a), (_, b) in zip(table, table[1:], strict=False)}
+        steps = {b - a for (_, a), (_, b) in itertools.pairwise(table)}
         if levels != list(range(levels[0], levels[-1] + 1)) or len(steps) > 1:
             return None
         step = steps.pop() if steps else 0
@@ -290,7 +291,7 @@ def _level_step_ladder(plan: ScoringPlan, group_id: str, candidates: Sequence[in
     if ladder[0] is None:  # pragma: no cover - the candidates come from the same tables
         return None
     floor = min(candidates)
-    return [floor + (n - ladder[0]) if n is not None else floor for n in ladder]  # type: ignore[operator]
+    return [floor + (n - ladder[0]) if n is not None else floor for n in ladder]
 
 
 def _group_items(plan: ScoringPlan, assessment: Assessment) -> tuple[Items, int, tuple[str, ...]]:

@@ -186,7 +186,8 @@ def csv_header(path: Path, reader: Any) -> list[str]:
     try:
         header = next(reader)
     except StopIteration:
-        raise InputError("the file is empty", file=str(path), allowed="a header row, then one row per assessment") from None
+        raise InputError("the file is empty", file=str(path),
+                         allowed="a header row, then one row per assessment") from None
     except csv.Error as exc:
         raise InputError(f"malformed CSV header: {exc}", file=str(path)) from None
     header = [name.strip() for name in header]
@@ -200,7 +201,8 @@ def csv_header(path: Path, reader: Any) -> list[str]:
     return header
 
 
-def csv_records(reader: Any, header: list[str], lines_before: int = 0) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+def csv_records(reader: Any, header: list[str],
+                lines_before: int = 0) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
     """Yield ``(line, columns or error)`` for the data rows of a csv reader; ``lines_before`` offsets line numbers."""
     line = 1
     while True:

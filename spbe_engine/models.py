@@ -8,7 +8,7 @@ the whole index, as the regulations write them (``Indikator 1: 1.30``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
@@ -48,13 +48,17 @@ class Level:
     english: str = ""
 
 
+def _levels(levels: Iterable[Level]) -> tuple[Level, ...]:
+    return tuple(levels)
+
+
 @attrs.frozen
 class LevelScale:
     """A named ladder of levels (59/2020: *process* Rintisan…Optimum, *service* Informasi…Optimum)."""
 
     id: str
     name: str
-    levels: tuple[Level, ...] = attrs.field(converter=tuple)
+    levels: tuple[Level, ...] = attrs.field(converter=_levels)
 
     @levels.validator
     def _check_levels(self, _attribute: object, levels: tuple[Level, ...]) -> None:

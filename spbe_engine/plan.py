@@ -54,7 +54,7 @@ def _first_result(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> tuple[A
     for impl in reversed(caller.get_hookimpls()):
         try:
             result = impl.function(*[kwargs[arg] for arg in impl.argnames])
-        except Exception as exc:  # noqa: BLE001 - a raising hook is the plugin's fault, named as such
+        except Exception as exc:
             error = PluginError(f"plugin {impl.plugin_name!r}, hook {hook} raised "
                                 f"{type(exc).__name__}: {exc}", field=hook)
             error.plugin = impl.plugin_name

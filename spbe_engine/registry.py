@@ -206,7 +206,7 @@ def load_plugins(
             info = PluginInfo(ep.name, ep.value, dist.name if dist else "", dist.version if dist else "")
             try:
                 candidates.append((ep.name, ep.load(), info))
-            except Exception as exc:  # noqa: BLE001 - any import failure sets the plugin aside
+            except Exception as exc:
                 infos.append(attrs.evolve(info, status="set aside",
                                           reason=f"import failed: {type(exc).__name__}: {exc}"))
     for name, obj in plugins or ():
@@ -237,7 +237,7 @@ def _admit(pm: pluggy.PluginManager, registry: RubricRegistry, name: str, obj: o
                                    f"{hookspecs.HOOK_API_VERSION})")
     try:
         pm.register(obj, name=name)
-    except Exception as exc:  # noqa: BLE001 - pluggy raises ValueError or PluginValidationError
+    except Exception as exc:
         return attrs.evolve(info, status="set aside", reason=f"cannot register: {exc}")
     try:
         pm.check_pending()
@@ -275,7 +275,7 @@ def _admit(pm: pluggy.PluginManager, registry: RubricRegistry, name: str, obj: o
         impl = getattr(obj, "spbe_register_crosswalks", None)
         if impl is not None:
             impl(register=register_crosswalk)
-    except Exception as exc:  # noqa: BLE001 - a misbehaving plugin must not take the host down
+    except Exception as exc:
         registry.discard_plugin(name)
         registry.crosswalks.discard_plugin(name)
         pm.unregister(obj)

@@ -12,15 +12,15 @@ The file format is documented in ``docs/rubric-format.md``.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
-from collections.abc import Callable, Mapping
+import tomllib
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
-
-import tomllib
 
 from .errors import RubricError
 from .models import Band, Group, Indicator, IndicatorCriteria, LegalBasis, Level, LevelScale, Rounding, Rubric
@@ -390,7 +390,7 @@ def _bands(rd: _Reader, raw: RawRubric, low: Fraction, high: Fraction) -> tuple[
             raise rd.fail(field, "lower must be below upper",
                           f"{format_exact(band.lower)}..{format_exact(band.upper)}")
         bands.append(band)
-    check_bands(bands, low, high, lambda field, problem: rd.fail(field, problem))
+    check_bands(bands, low, high, rd.fail)
     return tuple(bands)
 
 
@@ -400,7 +400,7 @@ def check_bands(bands: list[Band], low: Fraction, high: Fraction,
     names = [band.predikat for band in bands]
     if len(set(names)) != len(names):
         raise fail("bands", f"a predikat appears twice: {names}")
-    for n, (below, above) in enumerate(zip(bands, bands[1:], strict=False)):
+    for n, (below, above) in enumerate(itertools.pairwise(bands)):
         if above.lower < below.upper:
             raise fail(f"bands[{n + 1}]", f"overlaps the band below: {below.predikat} reaches "
                        f"{format_exact(below.upper)} but {above.predikat} starts at {format_exact(above.lower)}")

@@ -99,7 +99,7 @@ def _package_name(rubric_id: str) -> str:
     return "spbe_rubric_" + rubric_id.replace("-", "_")
 
 
-def new_rubric_plugin(engine: Engine, rubric_id: str, base_id: str, directory: Path, *,
+def new_rubric_plugin(engine: Engine, rubric_id: str, base_id: str, directory: Path, *,  # noqa: PLR0915 - writes the files of a distribution in one readable sequence
                       years: list[int] | None = None, title: str | None = None) -> Scaffold:
     """Write a plugin distribution for a new rubric version derived from ``base_id``; return what was written."""
     if not RUBRIC_ID.match(rubric_id):

@@ -16,7 +16,7 @@ def test_engines_are_independent() -> None:
     from spbe_engine import hookimpl
 
     @hookimpl
-    def spbe_indicator_values(rubric, indicator):  # noqa: ANN001, ANN202 - a throwaway plugin
+    def spbe_indicator_values(rubric, indicator):
         return {n: 6 - n for n in rubric.scales[indicator.scale].numbers} if rubric.id == "spbe-2024" else None
 
     plain = Engine.default()

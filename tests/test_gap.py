@@ -16,7 +16,6 @@ from spbe_engine import Assessment, Engine, InputError
 from spbe_engine.evolution_checks import check_gap_plan
 from spbe_engine.gap import best_raises
 from spbe_engine.inputs import read_assessment
-from spbe_engine.numbers import rounding_interval
 
 from .conftest import EXAMPLES
 from .rubric_helpers import FilePlugin, write_rubric

@@ -103,7 +103,7 @@ def test_spbe_rounding(path: Path) -> None:
         ("spbe_rounding", lambda rubric: "half_up", "Rounding"),
     ],
 )
-def test_bad_hook_values_name_the_plugin(path: Path, hook: str, impl, needle: str) -> None:  # noqa: ANN001
+def test_bad_hook_values_name_the_plugin(path: Path, hook: str, impl, needle: str) -> None:
     """A hook returning the wrong kind of value fails with the plugin and the hook named."""
     def guarded(**kwargs: object) -> object:
         return impl(**kwargs) if _own(kwargs["rubric"]) else None  # type: ignore[arg-type]
@@ -111,7 +111,7 @@ def test_bad_hook_values_name_the_plugin(path: Path, hook: str, impl, needle: st
     args = {"spbe_indicator_values": "rubric, indicator", "spbe_weights": "rubric, group",
             "spbe_predikat_bands": "rubric", "spbe_rounding": "rubric"}[hook]
     namespace: dict[str, object] = {"guarded": guarded}
-    exec(f"def {hook}({args}):\n    return guarded({', '.join(f'{a}={a}' for a in args.split(', '))})",  # noqa: S102
+    exec(f"def {hook}({args}):\n    return guarded({', '.join(f'{a}={a}' for a in args.split(', '))})",
          namespace)
     plugin = _plugin(**{hook: hookimpl(namespace[hook])})
     engine = engine_with(path, culprit=plugin)

@@ -58,7 +58,7 @@ def test_lazy_loading_names_the_plugin(tmp_path: Path) -> None:
     )
     engine = Engine.from_plugins(("bad", FilePlugin(bad)), ("good", _good(tmp_path)))
     assert _info(engine, "bad").active  # nothing read yet: the cold start stays cheap
-    with pytest.raises(RubricError, match="plugin 'bad', rubric bad-2021: .*sum to"):
+    with pytest.raises(RubricError, match=r"plugin 'bad', rubric bad-2021: .*sum to"):
         engine.rubric("bad-2021")
     assert engine.score(ALL_THREES, rubric="good-2021").exact_index == 3
 

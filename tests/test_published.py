@@ -15,7 +15,7 @@ with (DATA / "spbe-2023-published.csv").open(encoding="utf-8", newline="") as _h
     ROWS = list(csv.DictReader(_handle))
 
 
-def _card(engine: Engine, row: dict[str, str]):  # noqa: ANN202 - test helper
+def _card(engine: Engine, row: dict[str, str]):
     domains = {key.upper(): row[key] for key in ("d1", "d2", "d3", "d4")}
     return engine.score(Assessment(aggregates=domains, year=int(row["year"]), instansi=row["instansi"]))
 

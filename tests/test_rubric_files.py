@@ -12,7 +12,7 @@ from spbe_engine import RubricError
 from .rubric_helpers import engine_with, variant, write_rubric
 
 
-def load(tmp_path: Path, edit, rubric_id: str = "test-2021"):  # noqa: ANN001, ANN201 - test helper
+def load(tmp_path: Path, edit, rubric_id: str = "test-2021"):
     path = variant(tmp_path, edit, rubric_id)
     return engine_with(path).rubric(rubric_id), path
 
@@ -34,8 +34,8 @@ def test_float_weights_are_read_exactly(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "field", "needle"),
     [
-        (lambda t: t.replace("[indicators.I47]\nparent = \"A8\"\nname = \"Tingkat Kematangan Layanan Publik Sektor 3\"\nweight = 3.00",
-                             "[indicators.I47]\nparent = \"A8\"\nname = \"Tingkat Kematangan Layanan Publik Sektor 3\"\nweight = 2.00"),
+        (lambda t: t.replace('name = "Tingkat Kematangan Layanan Publik Sektor 3"\nweight = 3.00',
+                             'name = "Tingkat Kematangan Layanan Publik Sektor 3"\nweight = 2.00'),
          "groups.A8.weight", "sum to 17"),
         (lambda t: t.replace("name = \"Layanan SPBE\"\nweight = 45.50", "name = \"Layanan SPBE\"\nweight = 44.50"),
          "groups", "sum to 99"),
@@ -59,7 +59,7 @@ def test_float_weights_are_read_exactly(tmp_path: Path) -> None:
         (lambda t: t.replace("years = [2021, 2022]", "years = [2021, 2021]"), "years", "twice"),
     ],
 )
-def test_unsound_rubric(tmp_path: Path, edit, field: str, needle: str) -> None:  # noqa: ANN001
+def test_unsound_rubric(tmp_path: Path, edit, field: str, needle: str) -> None:
     """Unsound rubric data is refused with the file and field named."""
     with pytest.raises(RubricError) as info:
         load(tmp_path, edit)

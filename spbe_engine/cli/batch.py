@@ -29,7 +29,7 @@ RESULT_COLUMNS = ("index", "exact_index", "index_candidates", "predikat", "predi
 def row_result(engine: Engine, row: BatchRow, default_rubric: str | None, partial: bool) -> dict[str, Any]:
     """Score one batch row; a bad row gets status ``error`` and a message, never an exception."""
     card: ScoreCard | None = None
-    error = row.error
+    error: InputError | UnknownRubricError | None = row.error
     if error is None and row.assessment is not None:
         try:
             card = engine.score(row.assessment, default_rubric, partial=partial)
@@ -55,7 +55,7 @@ def row_result(engine: Engine, row: BatchRow, default_rubric: str | None, partia
 
 def error_result(row: BatchRow, error: object, columns: tuple[str, ...]) -> dict[str, Any]:
     """Return the result of a row that could not be scored: empty columns, status ``error``, the message."""
-    result: dict[str, Any] = {name: None for name in columns}
+    result: dict[str, Any] = dict.fromkeys(columns)
     result.update({name: [] for name in columns if name.endswith("_candidates")})
     result.update(status="error", message=f"row {row.number} (line {row.line}): {error}")
     return result
@@ -160,8 +160,10 @@ def write_results(out_file: Path | None, rows: Iterator[tuple[BatchRow, dict[str
 
 @click.command("batch")
 @click.argument("input_file", metavar="INPUT", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--rubric", "rubric_id", metavar="ID", help="Rubric id for every row (default: the row's, else its year's).")
-@click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
+@click.option("--rubric", "rubric_id", metavar="ID",
+              help="Rubric id for every row (default: the row's, else its year's).")
+@click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write here instead of stdout.")
 @click.option("--json", "as_json", is_flag=True, help="Write one JSON object per row (JSON Lines).")
 @click.option("--partial", is_flag=True, help="Allow missing indicators (status 'partial', no index).")
 @click.pass_context

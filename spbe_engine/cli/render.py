@@ -99,8 +99,8 @@ def explain_levels(out: Any, card: ScoreCard, plan: ScoringPlan) -> None:
         out.print(f"{group.id} = Σ(value × weight) over {', '.join(parts)} / {format_exact(group.weight)} "
                   f"= {value} → {group.published if group.published is not None else '-'}")
     if card.complete:
-        terms = " + ".join(f"{g.id} {format_exact(g.value or 0)} × {format_exact(g.weight)}"
-                           for g in card.domains)
+        terms = " + ".join(f"{g.id} {format_exact(g.value)} × {format_exact(g.weight)}"
+                           for g in card.domains if g.value is not None)
         out.print(f"Index = ({terms}) / 100 = {format_exact(card.exact_index or Fraction(0))}")
         _rule(out, card, plan)
 

@@ -84,7 +84,7 @@ def check_bounds(context: Context) -> str:
     rubric = plan.rubric
     shared = set.intersection(*(set(rubric.scale_of(i).numbers) for i in plan.indicator_ids))
     for k in sorted(shared):
-        card = context.engine.score({i: k for i in plan.indicator_ids}, rubric=context.rubric_id)
+        card = context.engine.score(dict.fromkeys(plan.indicator_ids, k), rubric=context.rubric_id)
         wrong = [g.id for g in card.groups if g.value != k]
         if card.exact_index != k or wrong:
             raise CheckFailure(

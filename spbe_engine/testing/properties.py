@@ -163,7 +163,7 @@ def rejects_property(engine: Engine, rubric_id: str, data: st.DataObject) -> Non
     try:
         card = engine.score(assessment, rubric=rubric_id)
     except InputError as exc:
-        assert exc.field == field, (
-            f"the error names field {exc.field!r}, not the bad {field!r}: {exc}")
+        if exc.field != field:
+            raise AssertionError(f"the error names field {exc.field!r}, not the bad {field!r}: {exc}") from None
         return
     raise AssertionError(f"a malformed assessment (fault in {field!r}) was scored: index {card.index}")
