@@ -4,16 +4,6 @@ All of the rubric is data (``rubric_versions/spbe-2018.toml``); the engine's
 default hooks read it, so this plugin only registers the file.
 """
 
-from collections.abc import Callable
+from . import DataPlugin
 
-from spbe_engine import hookimpl
-
-from . import rubric_file
-
-SPBE_HOOK_API = 1
-
-
-@hookimpl
-def spbe_register_rubrics(register: Callable[..., None]) -> None:
-    """Register spbe-2018."""
-    register(rubric_file("spbe-2018"))
+plugin = DataPlugin("spbe-2018")
