@@ -11,7 +11,6 @@ The public API is what this module exports; everything else may change.
 
 from typing import TYPE_CHECKING, Any
 
-from .crosswalk import Crosswalk, IndicatorMapping
 from .engine import Engine, engine_version
 from .errors import (
     CrosswalkError,
@@ -22,9 +21,7 @@ from .errors import (
     SpbeError,
     UnknownRubricError,
 )
-from .gap import GapPlan, GapStep
 from .hookspecs import HOOK_API_VERSION, hookimpl, hookspec
-from .impact import Impact
 from .models import (
     Assessment,
     Band,
@@ -39,21 +36,36 @@ from .models import (
 )
 from .plan import ScoringPlan
 from .registry import PluginInfo
-from .rescore import MissingPolicy, Rescored
 from .scoring import GroupScore, IndicatorScore, Provenance, ScoreCard
 
 __version__ = engine_version()
 
 if TYPE_CHECKING:
     from .batch import BatchResult
+    from .crosswalk import Crosswalk, IndicatorMapping
+    from .gap import GapPlan, GapStep
+    from .impact import Impact
+    from .rescore import MissingPolicy, Rescored
+
+# Names whose modules load on first use, so `import spbe_engine` (and `spbe score`) stays cheap.
+_LAZY = {
+    "BatchResult": "batch",
+    "Crosswalk": "crosswalk",
+    "IndicatorMapping": "crosswalk",
+    "GapPlan": "gap",
+    "GapStep": "gap",
+    "Impact": "impact",
+    "MissingPolicy": "rescore",
+    "Rescored": "rescore",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # BatchResult loads with the batch module, on first use: a single score never pays for it.
-    if name == "BatchResult":
-        from .batch import BatchResult
+    module = _LAZY.get(name)
+    if module is not None:
+        import importlib
 
-        return BatchResult
+        return getattr(importlib.import_module(f".{module}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [

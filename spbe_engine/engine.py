@@ -13,20 +13,20 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from .crosswalk import Crosswalk
 from .errors import InputError, UnknownRubricError
-from .gap import GapPlan, gap_plan
-from .impact import Impact, measure_impact
 from .inputs import BatchRow
 from .models import Assessment, IndicatorCriteria, Rubric
 from .plan import ScoringPlan, cached_plan
 from .registry import PluginInfo, RubricRegistry, load_plugins
-from .rescore import MissingPolicy, Rescored, rescore
 from .rubric_file import load_criteria
 from .scoring import Provenance, ScoreCard, score_aggregates, score_levels, score_mapping
 
-if TYPE_CHECKING:  # the batch module loads on first use of score_many: `spbe score` never needs it
+if TYPE_CHECKING:  # these modules load on first use: `spbe score` never needs them
     from .batch import BatchResult
+    from .crosswalk import Crosswalk
+    from .gap import GapPlan
+    from .impact import Impact
+    from .rescore import MissingPolicy, Rescored
 
 __all__ = ["Engine", "engine_version"]
 
@@ -270,6 +270,8 @@ class Engine:
                 raise InputError("expected an Assessment or a mapping of indicator id to level",
                                  field="assessment", value=type(assessment).__name__)
             assessment = Assessment(levels=assessment)
+        from .rescore import rescore
+
         return rescore(self, assessment, to, source=source, missing=missing)
 
     def gap(self, assessment: Assessment | Mapping[str, Any], target: str, rubric: str | None = None) -> GapPlan:
@@ -285,6 +287,8 @@ class Engine:
                 raise InputError("expected an Assessment or a mapping of indicator id to level",
                                  field="assessment", value=type(assessment).__name__)
             assessment = Assessment(levels=assessment)
+        from .gap import gap_plan
+
         return gap_plan(self.plan(self.resolve_rubric_id(assessment, rubric)), assessment, target)
 
     def impact(self, assessments: Iterable[Assessment | BatchRow], source: str, target: str, *,
@@ -298,4 +302,6 @@ class Engine:
         rows = (item if isinstance(item, BatchRow) else
                 BatchRow(n, 0, {"instansi": item.instansi or f"assessment {n}"}, item)
                 for n, item in enumerate(assessments, start=1))
+        from .impact import measure_impact
+
         return measure_impact(self, rows, source, target, missing)

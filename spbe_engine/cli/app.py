@@ -5,10 +5,25 @@ from __future__ import annotations
 import click
 
 from ..engine import Engine, engine_version
-from . import batch, check, crosswalk, gap, impact, new, plugins, rescore, rubrics, score
+from .lazy import LazyGroup
+
+#: Each command's module, imported only when that command runs.
+COMMANDS = {
+    "rubrics": ".rubrics:rubrics_command",
+    "rubric": ".rubrics:rubric_group",
+    "score": ".score:score_command",
+    "batch": ".batch:batch_command",
+    "plugins": ".plugins:plugins_command",
+    "rescore": ".rescore:rescore_command",
+    "gap": ".gap:gap_command",
+    "impact": ".impact:impact_command",
+    "crosswalk": ".crosswalk:crosswalk_command",
+    "check": ".check:check_command",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=LazyGroup, lazy=COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(engine_version(), prog_name="spbe-engine")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -26,16 +41,3 @@ class _LazyEngine:
         if self._engine is None:
             self._engine = Engine.default()
         return self._engine
-
-
-cli.add_command(rubrics.rubrics_command)
-cli.add_command(rubrics.rubric_group)
-cli.add_command(score.score_command)
-cli.add_command(batch.batch_command)
-cli.add_command(plugins.plugins_command)
-cli.add_command(rescore.rescore_command)
-cli.add_command(gap.gap_command)
-cli.add_command(impact.impact_command)
-cli.add_command(crosswalk.crosswalk_command)
-cli.add_command(check.check_command)
-rubrics.rubric_group.add_command(new.new_command)

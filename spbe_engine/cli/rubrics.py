@@ -8,6 +8,7 @@ from ..errors import RubricError
 from ..numbers import format_exact
 from ..report import rubric_summary, rubric_to_json
 from .common import console, emit_json, engine_of
+from .lazy import LazyGroup
 
 
 @click.command("rubrics")
@@ -43,7 +44,7 @@ def rubrics_command(ctx: click.Context, as_json: bool) -> None:
     console().print(table)
 
 
-@click.group("rubric")
+@click.group("rubric", cls=LazyGroup, lazy={"diff": ".diff:diff_command", "new": ".new:new_command"})
 def rubric_group() -> None:
     """Inspect one rubric version, or compare two."""
 
@@ -102,11 +103,3 @@ def show_command(ctx: click.Context, rubric_id: str, criteria: bool, as_json: bo
     if criteria and texts is not None and not texts:
         out.print("[dim]this rubric ships no level criteria texts[/dim]")
 
-
-def _register_subcommands() -> None:
-    from .diff import diff_command
-
-    rubric_group.add_command(diff_command)
-
-
-_register_subcommands()

@@ -1,0 +1,34 @@
+"""A click group that imports each subcommand's module only when that command runs.
+
+``spbe score`` must start fast (≤ 0.3 s cold): it should not pay for the
+modules behind ``impact`` (plotting), ``new`` (tomlkit) or ``check``
+(hypothesis). Help listings still show every command and its summary.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are named ``"module:attribute"`` and imported on first use."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """List the eager and the lazy subcommands, sorted."""
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Return a subcommand, importing its module if it is a lazy one."""
+        if cmd_name in self.lazy:
+            module, attribute = self.lazy[cmd_name].split(":")
+            command = getattr(importlib.import_module(module, __package__), attribute)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
