@@ -145,7 +145,7 @@ def impact_to_html(impact: Impact, top: int = 10) -> str:
     bins = impact.histogram()
     hist = go.Figure(
         go.Bar(
-            x=[f"{format_exact(low)} to {format_exact(high)}" for low, high, _ in bins],
+            x=[f"[{format_exact(low)}, {format_exact(high)})" for low, high, _ in bins],
             y=[n for _, _, n in bins],
         )
     )
