@@ -88,7 +88,12 @@ def progress_bar(path: Path, *, shown: bool) -> Iterator[Callable[[int], None]]:
         yield lambda chars: bar.advance(task, chars)
 
 
-def _advancing(rows: Iterator[tuple[BatchRow, dict[str, Any]]],
+def bar_wanted(out_file: Path | None) -> bool:
+    """Tell whether to show a progress bar: only on a terminal, and never over CSV written to it."""
+    return sys.stderr.isatty() and (out_file is not None or sys.stdout.isatty())
+
+
+def advancing(rows: Iterator[tuple[BatchRow, dict[str, Any]]],
                advance: Callable[[int], None]) -> Iterator[tuple[BatchRow, dict[str, Any]]]:
     """Advance the bar by each row's size, roughly (the row path has no byte offsets)."""
     for row, result in rows:
@@ -183,7 +188,7 @@ def batch_command(ctx: click.Context, input_file: Path, rubric_id: str | None, o
     if rubric_id is not None:
         engine.rubric(rubric_id)  # an unknown --rubric is a usage error, not a per-row one
     handle = open(out_file, "w", encoding="utf-8", newline="") if out_file else sys.stdout  # noqa: SIM115
-    shown = sys.stderr.isatty() and (out_file is not None or sys.stdout.isatty())
+    shown = bar_wanted(out_file)
     try:
         with progress_bar(input_file, shown=shown) as advance:
             if not as_json and input_file.suffix.lower() == ".csv" and csvstream.available():
@@ -191,7 +196,7 @@ def batch_command(ctx: click.Context, input_file: Path, rubric_id: str | None, o
                                                      advance)
             else:
                 rows = results(engine, input_file, rubric_id, partial)
-                rows = _advancing(rows, advance) if shown else rows
+                rows = advancing(rows, advance) if shown else rows
                 total, failed = (_write_jsonl if as_json else _write_csv)(handle, rows)
     finally:
         if out_file:

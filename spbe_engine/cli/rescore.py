@@ -14,7 +14,7 @@ from ..inputs import BatchRow, read_batch
 from ..numbers import format_exact
 from ..rescore import MISSING_POLICIES, MissingPolicy, Rescored
 from . import EXIT_ROW_ERRORS
-from .batch import error_result, write_results
+from .batch import advancing, bar_wanted, error_result, progress_bar, write_results
 from .common import engine_of
 
 #: The columns ``spbe rescore`` adds to every row.
@@ -150,10 +150,13 @@ def rescore_command(
     engine = engine_of(ctx)
     policy = None if missing is None else MissingPolicy.parse(missing)
     check_policy(engine, source, to, policy)
-    rows = (
+    rows: Iterator[tuple[BatchRow, dict[str, Any]]] = (
         (row, result) for row, _done, result in rescore_rows(engine, input_file, to, source, policy)
     )
-    total, failed = write_results(out_file, rows, as_json=as_json, columns=RESCORE_COLUMNS)
+    shown = bar_wanted(out_file)
+    with progress_bar(input_file, shown=shown) as advance:
+        rows = advancing(rows, advance) if shown else rows
+        total, failed = write_results(out_file, rows, as_json=as_json, columns=RESCORE_COLUMNS)
     if failed:
         click.echo(
             f"spbe: {failed} of {total} rows had errors (status 'error'; see message)", err=True
