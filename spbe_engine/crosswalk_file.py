@@ -19,7 +19,7 @@ from typing import Any
 from .crosswalk import BASES, COMBINE_RULES, LEVEL_ROUNDINGS, MARKS, Crosswalk, IndicatorMapping
 from .errors import CrosswalkError
 from .models import Rubric
-from .numbers import parse_decimal
+from .numbers import parse_exact
 from .rubric_file import read_toml
 
 __all__ = ["CROSSWALK_SCHEMA", "load_crosswalk", "parse_crosswalk_name"]
@@ -61,11 +61,8 @@ def _fail(
 
 def _weight(file: str, field: str, value: Any) -> Fraction:
     try:
-        if isinstance(value, str) and "/" in value:
-            num, den = (Fraction(parse_decimal(part)) for part in value.split("/", 1))
-            return num / den
-        return Fraction(parse_decimal(value))
-    except (ValueError, ZeroDivisionError):
+        return parse_exact(value)
+    except ValueError:
         raise _fail(
             file,
             field,

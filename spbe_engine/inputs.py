@@ -242,6 +242,16 @@ def _jsonl_rows(handle: io.TextIOBase) -> Iterator[tuple[int, dict[str, Any] | I
         yield line, data
 
 
+def open_text(path: Path) -> io.TextIOWrapper:
+    """Open a batch file as UTF-8 text (a BOM is dropped); a missing or unreadable file is one InputError."""
+    try:
+        return open(path, encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise InputError("file not found", file=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc}", file=str(path)) from None
+
+
 def read_batch(path: str | Path, default_rubric: str | None = None) -> Iterator[BatchRow]:
     """Read a CSV or JSON Lines batch, yielding every row with its assessment or its error."""
     path = Path(path)
@@ -249,12 +259,7 @@ def read_batch(path: str | Path, default_rubric: str | None = None) -> Iterator[
     if suffix not in (".csv", ".jsonl", ".ndjson"):
         raise InputError("unknown batch file type", file=str(path), value=suffix or path.name,
                          allowed=".csv or .jsonl")
-    try:
-        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed in finally
-    except FileNotFoundError:
-        raise InputError("file not found", file=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc}", file=str(path)) from None
+    handle = open_text(path)
     try:
         rows = _csv_rows(path, handle) if suffix == ".csv" else _jsonl_rows(handle)
         number = 0

@@ -18,6 +18,7 @@ __all__ = [
     "decimal_places",
     "format_exact",
     "parse_decimal",
+    "parse_exact",
     "round_fraction",
     "rounding_interval",
 ]
@@ -54,6 +55,19 @@ def parse_decimal(text: object) -> Decimal:
             except InvalidOperation:  # pragma: no cover - the pattern already excludes it
                 pass
     raise ValueError("not a decimal number written as text")
+
+
+def parse_exact(text: object) -> Fraction:
+    """Parse decimal text, or an exact ratio ``"p/q"`` where no finite decimal exists (``"10/3"``).
+
+    Raises ``ValueError`` (a float or a zero denominator included).
+    """
+    if isinstance(text, str) and "/" in text:
+        num, den = (Fraction(parse_decimal(part)) for part in text.split("/", 1))
+        if not den:
+            raise ValueError("a ratio with a zero denominator")
+        return num / den
+    return Fraction(parse_decimal(text))
 
 
 def decimal_places(value: Decimal) -> int:

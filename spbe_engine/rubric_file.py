@@ -24,7 +24,7 @@ from typing import Any
 
 from .errors import RubricError
 from .models import Band, Group, Indicator, IndicatorCriteria, LegalBasis, Level, LevelScale, Rounding, Rubric
-from .numbers import ROUNDING_MODES, format_exact, parse_decimal
+from .numbers import ROUNDING_MODES, format_exact, parse_exact
 
 __all__ = ["SCHEMA_VERSION", "load_criteria", "load_rubric", "read_toml"]
 
@@ -123,12 +123,8 @@ class _Reader:
             raise self.fail(where, "missing", allowed="a decimal number such as 2.75 or \"2.75\"")
         value = data[key]
         try:
-            if isinstance(value, str) and "/" in value:
-                # An exact ratio where no finite decimal exists (20 % over six rows: "10/3").
-                num, den = (Fraction(parse_decimal(part)) for part in value.split("/", 1))
-                return num / den
-            return Fraction(parse_decimal(value))
-        except (ValueError, ZeroDivisionError):
+            return parse_exact(value)  # a ratio where no finite decimal exists (20 % over six rows: "10/3")
+        except ValueError:
             raise self.fail(where, "must be a decimal number", value,
                             "a decimal number such as 2.75 or \"2.75\", or a ratio such as \"10/3\"") from None
 

@@ -52,3 +52,15 @@ def test_parse_decimal_accepts() -> None:
 def test_rounding_interval_half_up() -> None:
     """A published 1.80 stands for exact values in [1.795, 1.805)."""
     assert rounding_interval(Decimal("1.80"), 2) == (Fraction(1795, 1000), Fraction(1805, 1000))
+
+
+def test_parse_exact_ratios() -> None:
+    """An exact ratio is read where no finite decimal exists; a zero denominator is refused."""
+    from spbe_engine.numbers import parse_exact
+
+    assert parse_exact("10/3") == Fraction(10, 3)
+    assert parse_exact("2.75") == Fraction(11, 4)
+    with pytest.raises(ValueError, match="zero"):
+        parse_exact("1/0")
+    with pytest.raises(ValueError, match="not"):
+        parse_exact(0.5)

@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from ..engine import Engine
 from ..errors import InputError
-from ..inputs import BatchRow, csv_header, csv_records
+from ..inputs import BatchRow, csv_header, csv_records, open_text
 from .csvblocks import BlockScorer, Writer, row_by_row
 
 __all__ = ["available", "stream_csv"]
@@ -52,12 +52,7 @@ def stream_csv(
     progress: Callable[[int], None] | None = None,
 ) -> tuple[int, int]:
     """Score a CSV batch into ``out``; return ``(rows, rows with errors)``."""
-    try:
-        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed in finally
-    except FileNotFoundError:
-        raise InputError("file not found", file=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc}", file=str(path)) from None
+    handle = open_text(path)
     try:
         return _stream(engine, path, handle, out, rubric, partial, progress or (lambda _: None))
     except UnicodeDecodeError as exc:
