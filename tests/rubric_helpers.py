@@ -14,16 +14,22 @@ RUBRICS = ROOT / "rubric_versions"
 
 
 class FilePlugin:
-    """A plugin that registers the given rubric files, as a third-party plugin would."""
+    """A plugin that registers the given rubric (and crosswalk) files, as a third-party plugin would."""
 
     SPBE_HOOK_API = 1
 
-    def __init__(self, *paths: Path) -> None:
+    def __init__(self, *paths: Path, crosswalks: tuple[Path, ...] = ()) -> None:
         self.paths = paths
+        self.crosswalks = crosswalks
 
     @hookimpl
     def spbe_register_rubrics(self, register: Callable[[Any], None]) -> None:
         for path in self.paths:
+            register(path)
+
+    @hookimpl
+    def spbe_register_crosswalks(self, register: Callable[[Any], None]) -> None:
+        for path in self.crosswalks:
             register(path)
 
 

@@ -10,26 +10,13 @@ from typing import Any
 
 import pytest
 
-from spbe_engine import CrosswalkError, Engine, PluginError, hookimpl
+from spbe_engine import CrosswalkError, Engine, PluginError
 
 from .conftest import ROOT
+from .rubric_helpers import FilePlugin
 
 CROSSWALKS = ROOT / "crosswalks"
 PEMDI = CROSSWALKS / "spbe-2024__pemdi-2026.toml"
-
-
-class CrosswalkPlugin:
-    """A plugin that registers the given crosswalk files, as a third-party plugin would."""
-
-    SPBE_HOOK_API = 1
-
-    def __init__(self, *paths: Path) -> None:
-        self.paths = paths
-
-    @hookimpl
-    def spbe_register_crosswalks(self, register: Callable[[Any], None]) -> None:
-        for path in self.paths:
-            register(path)
 
 
 def _variant(
@@ -43,7 +30,7 @@ def _variant(
 
 
 def _load(path: Path) -> Any:
-    engine = Engine.from_plugins(("walks", CrosswalkPlugin(path)), entry_points=True, strict=True)
+    engine = Engine.from_plugins(("walks", FilePlugin(crosswalks=(path,))), entry_points=True, strict=True)
     source, target = path.name.removesuffix(".toml").split("__")
     return engine.crosswalk(source, target)
 
@@ -51,7 +38,7 @@ def _load(path: Path) -> Any:
 def test_spbe_register_crosswalks(tmp_path: Path) -> None:
     """spbe_register_crosswalks: a registered file becomes the crosswalk for its pair, credited to its plugin."""
     path = _variant(tmp_path, lambda t: t.replace('title = "SPBE 2024', 'title = "Mine: SPBE 2024'))
-    engine = Engine.from_plugins(("walks", CrosswalkPlugin(path)), entry_points=True, strict=True)
+    engine = Engine.from_plugins(("walks", FilePlugin(crosswalks=(path,))), entry_points=True, strict=True)
     assert ("spbe-2021", "pemdi-2026") in engine.crosswalk_pairs()
     assert engine.crosswalk("spbe-2021", "pemdi-2026").title.startswith("Mine:")
     assert next(p for p in engine.plugins if p.name == "walks").crosswalks == (
@@ -67,7 +54,7 @@ def test_a_pair_registered_twice_sets_the_plugin_aside(tmp_path: Path) -> None:
         name="spbe-2024__pemdi-2026.toml",
     )
     with pytest.raises(PluginError, match="already registered by plugin 'pemdi-2026'"):
-        Engine.from_plugins(("walks", CrosswalkPlugin(path)), entry_points=True, strict=True)
+        Engine.from_plugins(("walks", FilePlugin(crosswalks=(path,))), entry_points=True, strict=True)
 
 
 def test_bad_file_name_is_refused(tmp_path: Path) -> None:
@@ -75,7 +62,7 @@ def test_bad_file_name_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "spbe-2021-to-pemdi.toml"
     path.write_text("", encoding="utf-8")
     with pytest.raises(PluginError, match="<from rubric id>__<to rubric id>"):
-        Engine.from_plugins(("walks", CrosswalkPlugin(path)), entry_points=True, strict=True)
+        Engine.from_plugins(("walks", FilePlugin(crosswalks=(path,))), entry_points=True, strict=True)
 
 
 @pytest.mark.parametrize(

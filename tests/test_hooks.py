@@ -167,12 +167,13 @@ def test_register_that_raises_sets_plugin_aside(path: Path) -> None:
 
 def test_spbe_register_crosswalks(tmp_path: Path) -> None:
     """spbe_register_crosswalks: a registered crosswalk file is used for its pair and credited to its plugin."""
-    from .test_crosswalks import PEMDI, CrosswalkPlugin
+    from .rubric_helpers import FilePlugin
+    from .test_crosswalks import PEMDI
 
     path = tmp_path / "spbe-2021__pemdi-2026.toml"
     path.write_text(PEMDI.read_text(encoding="utf-8").replace('from = "spbe-2024"', 'from = "spbe-2021"'),
                     encoding="utf-8")
-    engine = Engine.from_plugins(("walks", CrosswalkPlugin(path)), entry_points=True, strict=True)
+    engine = Engine.from_plugins(("walks", FilePlugin(crosswalks=(path,))), entry_points=True, strict=True)
     walk = engine.crosswalk("spbe-2021", "pemdi-2026")
     assert walk.origin == str(path) and not walk.generated
     assert next(p for p in engine.plugins if p.name == "walks").crosswalks == ("spbe-2021__pemdi-2026",)

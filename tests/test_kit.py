@@ -50,16 +50,21 @@ def test_official_rubrics_ship_golden_cases_with_sources(engine: Engine, rubric_
     assert all(case.source and case.expect for case in cases)
 
 
-def test_assert_rubric_conforms_raises_a_readable_report(tmp_path: Path) -> None:
-    """A failing rubric raises AssertionError whose text names rubric, check and the fault."""
+def _swapped_levels(rubric_id: str, indicator_id: str) -> Engine:
+    """An engine whose plugin scores levels 2 and 3 of one indicator the wrong way round (not monotone)."""
     @hookimpl
     def spbe_indicator_values(rubric, indicator):  # type: ignore[no-untyped-def]
-        if rubric.id == "spbe-2024" and indicator.id == "I5":
+        if rubric.id == rubric_id and indicator.id == indicator_id:
             return {1: 1, 2: 3, 3: 2, 4: 4, 5: 5}
         return None
 
-    broken = Engine.from_plugins(("broken", types.SimpleNamespace(
+    return Engine.from_plugins(("broken", types.SimpleNamespace(
         SPBE_HOOK_API=1, spbe_indicator_values=spbe_indicator_values)), entry_points=True)
+
+
+def test_assert_rubric_conforms_raises_a_readable_report(tmp_path: Path) -> None:
+    """A failing rubric raises AssertionError whose text names rubric, check and the fault."""
+    broken = _swapped_levels("spbe-2024", "I5")
     with pytest.raises(AssertionError) as info:
         assert_rubric_conforms("spbe-2024", broken, checks=["monotonicity"], max_examples=5)
     text = str(info.value)
@@ -217,14 +222,7 @@ def test_spbe_check_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_spbe_check_fails_a_broken_rubric(capsys: pytest.CaptureFixture[str],
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """A rubric that does not conform makes `spbe check` exit 1 and show the smallest failing example."""
-    @hookimpl
-    def spbe_indicator_values(rubric, indicator):  # type: ignore[no-untyped-def]
-        if rubric.id == "spbe-2021" and indicator.id == "I3":
-            return {1: 1, 2: 3, 3: 2, 4: 4, 5: 5}
-        return None
-
-    broken = Engine.from_plugins(("broken", types.SimpleNamespace(
-        SPBE_HOOK_API=1, spbe_indicator_values=spbe_indicator_values)), entry_points=True)
+    broken = _swapped_levels("spbe-2021", "I3")
     monkeypatch.setattr(Engine, "default", classmethod(lambda cls, **kw: broken))
     code, out, _ = run(capsys, "check", "spbe-2021", "--check", "monotonicity", "--max-examples", "5")
     assert code == 1

@@ -146,14 +146,10 @@ def test_a_derived_rubric_whose_base_is_set_aside_is_set_aside_too(tmp_path: Pat
 # -- real entry points: a throwaway distribution found through its .dist-info ---------------------
 
 
-@pytest.fixture
-def throwaway_dist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Install (by sys.path, no pip) a distribution with one broken and one good plugin."""
-    site = tmp_path / "site"
-    site.mkdir()
-    variant(site, lambda text: text, rubric_id="throwaway-2021")
-    (site / "spbe_throwaway_good.py").write_text(
-        textwrap.dedent("""\
+def _rubric_module(site: Path, module: str, rubric_file: str) -> None:
+    """Write a plugin module that registers the rubric file beside it."""
+    (site / f"{module}.py").write_text(
+        textwrap.dedent(f"""\
         from pathlib import Path
         from spbe_engine import hookimpl
 
@@ -161,22 +157,34 @@ def throwaway_dist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
         @hookimpl
         def spbe_register_rubrics(register):
-            register(Path(__file__).with_name("throwaway-2021.toml"))
+            register(Path(__file__).with_name({rubric_file!r}))
         """),
         encoding="utf-8",
     )
+
+
+def _dist_info(site: Path, name: str, version: str, entry_points: dict[str, str]) -> None:
+    """Write the .dist-info that importlib.metadata finds on sys.path: an installed distribution, no pip."""
+    info = site / f"{name.replace('-', '_')}-{version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+                                   encoding="utf-8")
+    lines = "".join(f"{ep} = {module}\n" for ep, module in entry_points.items())
+    (info / "entry_points.txt").write_text(f"[spbe_engine]\n{lines}", encoding="utf-8")
+
+
+@pytest.fixture
+def throwaway_dist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Install (by sys.path, no pip) a distribution with one broken and one good plugin."""
+    site = tmp_path / "site"
+    site.mkdir()
+    variant(site, lambda text: text, rubric_id="throwaway-2021")
+    _rubric_module(site, "spbe_throwaway_good", "throwaway-2021.toml")
     (site / "spbe_throwaway_broken.py").write_text(
         'raise ImportError("needs a library that is not installed")\n', encoding="utf-8"
     )
-    info = site / "spbe_throwaway-0.3.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: spbe-throwaway\nVersion: 0.3\n", encoding="utf-8"
-    )
-    (info / "entry_points.txt").write_text(
-        "[spbe_engine]\nthrowaway-good = spbe_throwaway_good\nthrowaway-broken = spbe_throwaway_broken\n",
-        encoding="utf-8",
-    )
+    _dist_info(site, "spbe-throwaway", "0.3",
+               {"throwaway-good": "spbe_throwaway_good", "throwaway-broken": "spbe_throwaway_broken"})
     monkeypatch.syspath_prepend(str(site))
     monkeypatch.delenv("SPBE_STRICT_PLUGINS", raising=False)
     try:
@@ -252,27 +260,8 @@ def test_spbe_rubrics_lists_the_sound_rubrics_and_warns_about_a_broken_one(
     site = tmp_path / "site"
     site.mkdir()
     variant(site, lambda text: text + "\n[broken\n", rubric_id="broken-2021")
-    (site / "spbe_throwaway_bad.py").write_text(
-        textwrap.dedent("""\
-        from pathlib import Path
-        from spbe_engine import hookimpl
-
-        SPBE_HOOK_API = 1
-
-        @hookimpl
-        def spbe_register_rubrics(register):
-            register(Path(__file__).with_name("broken-2021.toml"))
-        """),
-        encoding="utf-8",
-    )
-    info = site / "spbe_throwaway_bad-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: spbe-throwaway-bad\nVersion: 0.1\n", encoding="utf-8"
-    )
-    (info / "entry_points.txt").write_text(
-        "[spbe_engine]\nthrowaway-bad = spbe_throwaway_bad\n", encoding="utf-8"
-    )
+    _rubric_module(site, "spbe_throwaway_bad", "broken-2021.toml")
+    _dist_info(site, "spbe-throwaway-bad", "0.1", {"throwaway-bad": "spbe_throwaway_bad"})
     monkeypatch.syspath_prepend(str(site))
     monkeypatch.delenv("SPBE_STRICT_PLUGINS", raising=False)
     try:
