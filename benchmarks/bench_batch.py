@@ -118,16 +118,12 @@ def edge_rows(plan: object) -> np.ndarray:
 def main(rows: int = 1_000_000) -> int:
     engine = Engine.default()
     plan = engine.plan(RUBRIC)
-    levels = np.random.default_rng(2024).integers(
-        1, 6, size=(rows, len(plan.indicator_ids)), dtype=np.int64
-    )
+    levels = np.random.default_rng(2024).integers(1, 6, size=(rows, len(plan.indicator_ids)), dtype=np.int64)
     assert levels.flags.c_contiguous
     engine.score_many(levels[:1000], rubric=RUBRIC)  # warm up (imports, plan)
 
     result = engine.score_many(levels, rubric=RUBRIC)
-    int_weights = np.asarray(
-        [int(w * plan.denominator / 100) for w in plan.weights], dtype=np.int64
-    )
+    int_weights = np.asarray([int(w * plan.denominator / 100) for w in plan.weights], dtype=np.int64)
     numerators = levels @ int_weights
 
     # Exactness: the same numerators as the dot product, and index and band as the exact arithmetic says.
@@ -136,9 +132,7 @@ def main(rows: int = 1_000_000) -> int:
     for row in sample.tolist():
         exact = Fraction(int(levels[row] @ int_weights), plan.denominator)
         assert result.exact_index(row) == exact
-        assert result.predikat[row] == next(
-            b.predikat for b in reversed(plan.bands) if exact >= b.lower
-        )
+        assert result.predikat[row] == next(b.predikat for b in reversed(plan.bands) if exact >= b.lower)
 
     contenders = {
         "ours": lambda: engine.score_many(levels, rubric=RUBRIC),
@@ -147,15 +141,11 @@ def main(rows: int = 1_000_000) -> int:
     try:
         import openfisca_core  # noqa: F401
     except ImportError:
-        print(
-            "openfisca-core is not installed: pip install -e '.[bench]' (the OpenFisca baseline is skipped)"
-        )
+        print("openfisca-core is not installed: pip install -e '.[bench]' (the OpenFisca baseline is skipped)")
         have_openfisca = False
     else:
         have_openfisca = True
-        system = openfisca_system(
-            [float(w) for w in plan.weights], [float(b.lower) for b in plan.bands[1:]]
-        )
+        system = openfisca_system([float(w) for w in plan.weights], [float(b.lower) for b in plan.bands[1:]])
         columns = [np.ascontiguousarray(levels[:, n]) for n in range(levels.shape[1])]
         runs: list[tuple[float, float, np.ndarray]] = []
         contenders["openfisca"] = lambda: runs.append(openfisca_run(system, columns))
@@ -164,9 +154,7 @@ def main(rows: int = 1_000_000) -> int:
     ok = True
     if have_openfisca:
         load = min(r[0] for r in runs)
-        openfisca = min(
-            r[1] for r in runs
-        )  # calculate alone; the timed lambda also built the simulation
+        openfisca = min(r[1] for r in runs)  # calculate alone; the timed lambda also built the simulation
         wrong = int((runs[-1][2] != result.band).sum())
         print(
             f"      OpenFisca loads the 47 input columns in {load:.4g} s (not counted); its float32 index "

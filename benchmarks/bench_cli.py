@@ -44,9 +44,7 @@ print(json.dumps({"wall": wall, "rss_kb": resource.getrusage(resource.RUSAGE_CHI
 
 def measure(command: list[str]) -> dict[str, float]:
     """Run a command in a fresh process; return its wall time (s), peak RSS (KB) and exit code."""
-    out = subprocess.run(
-        [sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)  # type: ignore[no-any-return]
 
 
@@ -60,11 +58,7 @@ def write_csv(path: Path, rows: int) -> None:
             body = np.full((count, 94), ord(","), dtype=np.uint8)
             body[:, 0::2] = rng.integers(1, 6, size=(count, 47), dtype=np.uint8) + ord("0")
             body[:, -1] = ord("\n")
-            out.write(
-                b"".join(
-                    f"Instansi {start + n},2024,".encode() + body[n].tobytes() for n in range(count)
-                )
-            )
+            out.write(b"".join(f"Instansi {start + n},2024,".encode() + body[n].tobytes() for n in range(count)))
 
 
 def main(rows: int = 1_000_000) -> int:
@@ -89,8 +83,7 @@ def main(rows: int = 1_000_000) -> int:
         started = time.perf_counter()
         write_csv(source, rows)
         print(
-            f"      wrote {rows:,} rows ({source.stat().st_size / 1e6:.0f} MB) in "
-            f"{time.perf_counter() - started:.1f} s"
+            f"      wrote {rows:,} rows ({source.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.1f} s"
         )
         reading = measure(
             [

@@ -15,10 +15,5 @@ if __name__ == "__main__":
     failed = 0
     for script in ("bench_single.py", "bench_batch.py", "bench_cli.py"):
         print(f"== {script}", flush=True)
-        failed += (
-            subprocess.run(
-                [sys.executable, str(HERE / script), *sys.argv[1:2]], check=False
-            ).returncode
-            != 0
-        )
+        failed += subprocess.run([sys.executable, str(HERE / script), *sys.argv[1:2]], check=False).returncode != 0
     sys.exit(1 if failed else 0)

@@ -110,8 +110,7 @@ class BatchResult:
         """Return every row's published index as a Decimal (``None`` on error rows)."""
         places = -self.places
         return [
-            Decimal(int(units)).scaleb(places) if ok else None
-            for units, ok in zip(self.units, self.ok, strict=True)
+            Decimal(int(units)).scaleb(places) if ok else None for units, ok in zip(self.units, self.ok, strict=True)
         ]
 
     def errors(self) -> list[tuple[int, str]]:
@@ -258,9 +257,7 @@ def _from_rows(plan: ScoringPlan, provenance: Provenance, rows: Iterable[Any]) -
         import numpy as np
     except ImportError:
         ok = [row not in failures for row in range(len(numerators))]
-        units = [
-            plan.rounded_units(n) if good else 0 for n, good in zip(numerators, ok, strict=True)
-        ]
+        units = [plan.rounded_units(n) if good else 0 for n, good in zip(numerators, ok, strict=True)]
         bands = [plan.band_of(n) if good else -1 for n, good in zip(numerators, ok, strict=True)]
         return _result(plan, provenance, numerators, units, bands, ok, failures)
     array = np.asarray(numerators, dtype=np.int64 if plan.int64_safe else object)
@@ -269,9 +266,7 @@ def _from_rows(plan: ScoringPlan, provenance: Provenance, rows: Iterable[Any]) -
     return _finish(plan, provenance, array, bad, failures)
 
 
-def _from_matrix(
-    plan: ScoringPlan, provenance: Provenance, levels: Any, suspect: Any, rowmap: Any
-) -> BatchResult:
+def _from_matrix(plan: ScoringPlan, provenance: Provenance, levels: Any, suspect: Any, rowmap: Any) -> BatchResult:
     import numpy as np
 
     from . import vector

@@ -116,9 +116,7 @@ class Crosswalk:
         """Return this crosswalk relabelled for rubrics with identical indicators (a composed identity)."""
         if (source, target) == (self.source, self.target):
             return self
-        return attrs.evolve(
-            self, source=source, target=target, notes=(*self.notes, why), origin=self.origin
-        )
+        return attrs.evolve(self, source=source, target=target, notes=(*self.notes, why), origin=self.origin)
 
 
 def same_indicators(a: Rubric, b: Rubric) -> bool:

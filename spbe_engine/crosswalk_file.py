@@ -53,9 +53,7 @@ def parse_crosswalk_name(name: str) -> tuple[str, str]:
     return parts[0], parts[1]
 
 
-def _fail(
-    file: str, field: str, problem: str, value: Any = None, allowed: str | None = None
-) -> CrosswalkError:
+def _fail(file: str, field: str, problem: str, value: Any = None, allowed: str | None = None) -> CrosswalkError:
     return CrosswalkError(problem, file=file, field=field, value=value, allowed=allowed)
 
 
@@ -72,9 +70,7 @@ def _weight(file: str, field: str, value: Any) -> Fraction:
         ) from None
 
 
-def load_crosswalk(
-    source: Traversable | Path, source_rubric: Rubric, target_rubric: Rubric
-) -> Crosswalk:
+def load_crosswalk(source: Traversable | Path, source_rubric: Rubric, target_rubric: Rubric) -> Crosswalk:
     """Read and validate a crosswalk file against its two rubrics."""
     file = str(source)
     raw = read_toml(source, error=CrosswalkError)
@@ -82,25 +78,17 @@ def load_crosswalk(
         if key not in _TOP_KEYS:
             raise _fail(file, key, "unknown field", allowed=", ".join(sorted(_TOP_KEYS)))
     if raw.get("schema") != CROSSWALK_SCHEMA:
-        raise _fail(
-            file, "schema", "unsupported crosswalk schema", raw.get("schema"), str(CROSSWALK_SCHEMA)
-        )
+        raise _fail(file, "schema", "unsupported crosswalk schema", raw.get("schema"), str(CROSSWALK_SCHEMA))
     for key, rubric in (("from", source_rubric), ("to", target_rubric)):
         if raw.get(key) != rubric.id:
             raise _fail(file, key, "does not match the file name", raw.get(key), rubric.id)
     title = raw.get("title", "")
     notes = raw.get("notes", [])
-    if (
-        not isinstance(title, str)
-        or not isinstance(notes, list)
-        or not all(isinstance(n, str) for n in notes)
-    ):
+    if not isinstance(title, str) or not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
         raise _fail(file, "title", "title must be a string and notes a list of strings")
     targets = raw.get("targets")
     if not isinstance(targets, dict):
-        raise _fail(
-            file, "targets", "missing", allowed="a [targets.<indicator>] table per target indicator"
-        )
+        raise _fail(file, "targets", "missing", allowed="a [targets.<indicator>] table per target indicator")
     wanted = [i.id for i in target_rubric.indicators]
     for target in targets:
         if target not in wanted:
@@ -130,9 +118,7 @@ def _mapping(  # noqa: PLR0912, PLR0915 - one pass over a mapping file, each bra
         raise _fail(file, where, "must be a table")
     for key in data:
         if key not in _TARGET_KEYS:
-            raise _fail(
-                file, f"{where}.{key}", "unknown field", allowed=", ".join(sorted(_TARGET_KEYS))
-            )
+            raise _fail(file, f"{where}.{key}", "unknown field", allowed=", ".join(sorted(_TARGET_KEYS)))
     mark = data.get("mark")
     if mark not in MARKS:
         raise _fail(file, f"{where}.mark", "unknown mark", mark, ", ".join(MARKS))
@@ -143,16 +129,12 @@ def _mapping(  # noqa: PLR0912, PLR0915 - one pass over a mapping file, each bra
     if not isinstance(reason, str) or not isinstance(reference, str):
         raise _fail(file, where, "reason and reference must be strings")
     if mark != "exact" and not reason.strip():
-        raise _fail(
-            file, f"{where}.reason", f"a {mark!r} mapping must say why", allowed="a sentence"
-        )
+        raise _fail(file, f"{where}.reason", f"a {mark!r} mapping must say why", allowed="a sentence")
     sources = data.get("sources", [])
     if mark == "none":
         if sources or "combine" in data or "weights" in data:
             raise _fail(file, where, 'a mapping marked "none" has no sources, combine or weights')
-        return IndicatorMapping(
-            target, (), "single", (), "half_up", "none", basis, reason, reference
-        )
+        return IndicatorMapping(target, (), "single", (), "half_up", "none", basis, reason, reference)
     if not isinstance(sources, list) or not sources or not all(isinstance(s, str) for s in sources):
         raise _fail(file, f"{where}.sources", "must list at least one source indicator id", sources)
     for src in sources:
@@ -203,9 +185,7 @@ def _mapping(  # noqa: PLR0912, PLR0915 - one pass over a mapping file, each bra
             ", ".join(LEVEL_ROUNDINGS),
         )
     if not can_split and level_rounding is not None:
-        raise _fail(
-            file, f"{where}.level_rounding", f'combine = "{combine}" always gives a whole level'
-        )
+        raise _fail(file, f"{where}.level_rounding", f'combine = "{combine}" always gives a whole level')
     target_scale = target_rubric.scale_of(target).numbers
     for src in sources:
         numbers = source.scale_of(src).numbers
@@ -217,9 +197,7 @@ def _mapping(  # noqa: PLR0912, PLR0915 - one pass over a mapping file, each bra
                 f"the target scale {target_scale[0]}-{target_scale[-1]}",
                 src,
             )
-    if mark == "exact" and (
-        len(sources) != 1 or source.scale_of(sources[0]).numbers != target_scale
-    ):
+    if mark == "exact" and (len(sources) != 1 or source.scale_of(sources[0]).numbers != target_scale):
         raise _fail(
             file,
             f"{where}.mark",

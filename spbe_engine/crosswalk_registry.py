@@ -69,9 +69,7 @@ class CrosswalkRegistry:
     def _load(self, pair: tuple[str, str], rubric: Callable[[str], Rubric]) -> Crosswalk:
         with self._lock:
             if pair not in self._loaded:
-                self._loaded[pair] = load_crosswalk(
-                    self._entries[pair].source, rubric(pair[0]), rubric(pair[1])
-                )
+                self._loaded[pair] = load_crosswalk(self._entries[pair].source, rubric(pair[0]), rubric(pair[1]))
             return self._loaded[pair]
 
     def find(

@@ -71,10 +71,7 @@ class Inheritance:
 
     def to_json(self) -> dict[str, Any]:
         """Return the record as plain JSON data."""
-        return {
-            key: list(value) if isinstance(value, tuple) else value
-            for key, value in attrs.asdict(self).items()
-        }
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in attrs.asdict(self).items()}
 
 
 @attrs.frozen
@@ -122,9 +119,7 @@ def _text(value: object) -> str | None:
 _Item = TypeVar("_Item", Group, Indicator)
 
 
-def _pair(
-    old: Sequence[_Item], new: Sequence[_Item]
-) -> tuple[list[tuple[_Item, _Item]], list[_Item], list[_Item]]:
+def _pair(old: Sequence[_Item], new: Sequence[_Item]) -> tuple[list[tuple[_Item, _Item]], list[_Item], list[_Item]]:
     """Pair items by unique identical name first, then by id; return pairs, removed and added."""
     old_names = Counter(item.name for item in old)
     new_names = Counter(item.name for item in new)
@@ -189,9 +184,7 @@ def _members(
                 )
             )
         changes.extend(extra(before, after, subject))
-    changes.extend(
-        Change(section, "removed", item.id, "", describe(item), None) for item in removed
-    )
+    changes.extend(Change(section, "removed", item.id, "", describe(item), None) for item in removed)
     changes.extend(Change(section, "added", item.id, "", None, describe(item)) for item in added)
     return changes
 
@@ -214,13 +207,9 @@ def _indicator_extra(before: Indicator, after: Indicator, subject: str) -> Itera
             )
 
 
-def _fields(
-    section: str, subject: str, old: object, new: object, names: Iterable[str]
-) -> list[Change]:
+def _fields(section: str, subject: str, old: object, new: object, names: Iterable[str]) -> list[Change]:
     return [
-        Change(
-            section, "changed", subject, name, _text(getattr(old, name)), _text(getattr(new, name))
-        )
+        Change(section, "changed", subject, name, _text(getattr(old, name)), _text(getattr(new, name)))
         for name in names
         if getattr(old, name) != getattr(new, name)
     ]
@@ -288,11 +277,7 @@ def _scales(old: Rubric, new: Rubric) -> list[Change]:
         for number in sorted(names_before.keys() | names_after.keys()):
             if names_before.get(number) != names_after.get(number):
                 action = (
-                    "added"
-                    if number not in names_before
-                    else "removed"
-                    if number not in names_after
-                    else "renamed"
+                    "added" if number not in names_before else "removed" if number not in names_after else "renamed"
                 )
                 changes.append(
                     Change(
@@ -332,12 +317,8 @@ def diff_rubrics(old: Rubric, new: Rubric, inheritance: Sequence[Inheritance] = 
         ("regulation", "title", "enacted", "promulgated", "gazette", "source"),
     )
     if old.years != new.years:
-        changes.append(
-            Change("years", "changed", "years", "years", _text(old.years), _text(new.years))
-        )
-    changes += _fields(
-        "rounding", "rounding", old.rounding, new.rounding, ("places", "mode", "predikat_on")
-    )
+        changes.append(Change("years", "changed", "years", "years", _text(old.years), _text(new.years)))
+    changes += _fields("rounding", "rounding", old.rounding, new.rounding, ("places", "mode", "predikat_on"))
     changes += _bands(old, new)
     changes += _scales(old, new)
 
@@ -350,9 +331,7 @@ def diff_rubrics(old: Rubric, new: Rubric, inheritance: Sequence[Inheritance] = 
     group_pairs, _, _ = _pair(old.groups, new.groups)
     group_ids = {before.id: after.id for before, after in group_pairs}
     changes += _members("groups", old.groups, new.groups, group_text, _group_extra, group_ids)
-    changes += _members(
-        "indicators", old.indicators, new.indicators, indicator_text, _indicator_extra, group_ids
-    )
+    changes += _members("indicators", old.indicators, new.indicators, indicator_text, _indicator_extra, group_ids)
     return RubricDiff(old.id, new.id, tuple(changes), tuple(inheritance))
 
 

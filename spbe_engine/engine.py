@@ -48,8 +48,9 @@ class Engine:
     :meth:`from_plugins` (explicit plugins, for tests and embedders).
     """
 
-    def __init__(self, pm: pluggy.PluginManager, registry: RubricRegistry,
-                 plugins: tuple[PluginInfo, ...] = ()) -> None:
+    def __init__(
+        self, pm: pluggy.PluginManager, registry: RubricRegistry, plugins: tuple[PluginInfo, ...] = ()
+    ) -> None:
         self._pm = pm
         self._registry = registry
         self._plugins = plugins
@@ -70,8 +71,13 @@ class Engine:
         return cls(*load_plugins(strict=strict, validate=validate))
 
     @classmethod
-    def from_plugins(cls, *plugins: object | tuple[str, object], entry_points: bool = False,
-                     strict: bool | None = None, validate: bool = False) -> Engine:
+    def from_plugins(
+        cls,
+        *plugins: object | tuple[str, object],
+        entry_points: bool = False,
+        strict: bool | None = None,
+        validate: bool = False,
+    ) -> Engine:
         """Build an engine from the given plugin modules or objects (and, optionally, the installed ones)."""
         named = [p if isinstance(p, tuple) else (getattr(p, "__name__", repr(p)), p) for p in plugins]
         return cls(*load_plugins(named, entry_points=entry_points, strict=strict, validate=validate))
@@ -104,10 +110,14 @@ class Engine:
         governing = [rubric for rubric in self.rubrics() if rubric.governs(year)]
         if len(governing) != 1:
             covered = sorted({y for rubric in self.rubrics() for y in rubric.years})
-            problem = "no rubric governs this evaluation year" if not governing else (
-                f"several rubrics claim this year ({', '.join(r.id for r in governing)}); name one")
-            raise UnknownRubricError(problem, field="year", value=year,
-                                     allowed=f"years {covered[0]}-{covered[-1]}" if covered else "none")
+            problem = (
+                "no rubric governs this evaluation year"
+                if not governing
+                else (f"several rubrics claim this year ({', '.join(r.id for r in governing)}); name one")
+            )
+            raise UnknownRubricError(
+                problem, field="year", value=year, allowed=f"years {covered[0]}-{covered[-1]}" if covered else "none"
+            )
         return governing[0]
 
     def rubric_data(self, rubric_id: str, *, resolved: bool = True) -> dict[str, Any]:
@@ -176,14 +186,25 @@ class Engine:
         """
         rubric = self.rubric(rubric_id)
         if not isinstance(sha256, str) or sha256.strip().lower() != rubric.sha256:
-            raise InputError(f"rubric {rubric_id} does not have the pinned content hash", field="sha256",
-                             value=sha256, allowed=f"{rubric.sha256} (the installed {rubric_id})")
+            raise InputError(
+                f"rubric {rubric_id} does not have the pinned content hash",
+                field="sha256",
+                value=sha256,
+                allowed=f"{rubric.sha256} (the installed {rubric_id})",
+            )
         return rubric
 
     def _provenance(self, plan: ScoringPlan) -> Provenance:
         info = self.plugin_of(plan.rubric.id)
-        return Provenance(self._version, plan.rubric.id, plan.rubric.sha256, info.name,
-                          info.distribution, info.version, plan.answered_by)
+        return Provenance(
+            self._version,
+            plan.rubric.id,
+            plan.rubric.sha256,
+            info.name,
+            info.distribution,
+            info.version,
+            plan.answered_by,
+        )
 
     # -- scoring ----------------------------------------------------------------
     def resolve_rubric_id(self, assessment: Assessment, rubric: str | None = None) -> str:
@@ -196,11 +217,18 @@ class Engine:
             return assessment.rubric
         if assessment.year is not None:
             return self.rubric_for_year(assessment.year).id
-        raise InputError("no rubric: name one, or give the evaluation year", field="rubric",
-                         allowed=", ".join(self.rubric_ids()))
+        raise InputError(
+            "no rubric: name one, or give the evaluation year", field="rubric", allowed=", ".join(self.rubric_ids())
+        )
 
-    def score(self, assessment: Assessment | Mapping[str, Any], rubric: str | None = None, *,
-              partial: bool = False, sha256: str | None = None) -> ScoreCard:
+    def score(
+        self,
+        assessment: Assessment | Mapping[str, Any],
+        rubric: str | None = None,
+        *,
+        partial: bool = False,
+        sha256: str | None = None,
+    ) -> ScoreCard:
         """Score one assessment (or a mapping of indicator id → level) and return its score card.
 
         ``rubric`` overrides the assessment's own rubric and its year. With
@@ -210,8 +238,11 @@ class Engine:
         """
         if not isinstance(assessment, Assessment):
             if not isinstance(assessment, Mapping):
-                raise InputError("expected an Assessment or a mapping of indicator id to level",
-                                 field="assessment", value=type(assessment).__name__)
+                raise InputError(
+                    "expected an Assessment or a mapping of indicator id to level",
+                    field="assessment",
+                    value=type(assessment).__name__,
+                )
             if rubric is not None and sha256 is None:
                 # The lean path: a plain mapping of levels under a named rubric.
                 _, plan, provenance = self._planned(self.resolve_rubric_id(_NO_ASSESSMENT, rubric))
@@ -225,8 +256,9 @@ class Engine:
             return score_aggregates(plan, assessment, provenance)
         return score_levels(plan, assessment, provenance, partial=partial)
 
-    def score_many(self, data: Any, *, rubric: str, columns: Iterable[str] | None = None,
-                   sha256: str | None = None) -> BatchResult:
+    def score_many(
+        self, data: Any, *, rubric: str, columns: Iterable[str] | None = None, sha256: str | None = None
+    ) -> BatchResult:
         """Score many assessments at once under one rubric; return a :class:`~spbe_engine.batch.BatchResult`.
 
         ``data`` is an iterable of mappings or :class:`Assessment` objects, a
@@ -243,8 +275,9 @@ class Engine:
         _, plan, provenance = self._planned(self.resolve_rubric_id(_NO_ASSESSMENT, rubric))
         return score_many(plan, provenance, data, columns=columns)
 
-    def score_each(self, assessments: Iterable[Assessment], rubric: str | None = None, *,
-                   partial: bool = False) -> Iterable[ScoreCard | InputError]:
+    def score_each(
+        self, assessments: Iterable[Assessment], rubric: str | None = None, *, partial: bool = False
+    ) -> Iterable[ScoreCard | InputError]:
         """Score assessments one by one, yielding each card or the error that row raised."""
         for assessment in assessments:
             try:
@@ -253,8 +286,14 @@ class Engine:
                 yield exc
 
     # -- rubric evolution -------------------------------------------------------
-    def rescore(self, assessment: Assessment | Mapping[str, Any], to: str, *, source: str | None = None,
-                missing: str | MissingPolicy | None = None) -> Rescored:
+    def rescore(
+        self,
+        assessment: Assessment | Mapping[str, Any],
+        to: str,
+        *,
+        source: str | None = None,
+        missing: str | MissingPolicy | None = None,
+    ) -> Rescored:
         """Rescore an assessment under rubric ``to`` through the crosswalk from its own rubric.
 
         ``source`` overrides the assessment's rubric (else its year decides).
@@ -267,8 +306,11 @@ class Engine:
         """
         if not isinstance(assessment, Assessment):
             if not isinstance(assessment, Mapping):
-                raise InputError("expected an Assessment or a mapping of indicator id to level",
-                                 field="assessment", value=type(assessment).__name__)
+                raise InputError(
+                    "expected an Assessment or a mapping of indicator id to level",
+                    field="assessment",
+                    value=type(assessment).__name__,
+                )
             assessment = Assessment(levels=assessment)
         from .rescore import rescore
 
@@ -284,24 +326,36 @@ class Engine:
         """
         if not isinstance(assessment, Assessment):
             if not isinstance(assessment, Mapping):
-                raise InputError("expected an Assessment or a mapping of indicator id to level",
-                                 field="assessment", value=type(assessment).__name__)
+                raise InputError(
+                    "expected an Assessment or a mapping of indicator id to level",
+                    field="assessment",
+                    value=type(assessment).__name__,
+                )
             assessment = Assessment(levels=assessment)
         from .gap import gap_plan
 
         return gap_plan(self.plan(self.resolve_rubric_id(assessment, rubric)), assessment, target)
 
-    def impact(self, assessments: Iterable[Assessment | BatchRow], source: str, target: str, *,
-               missing: str | MissingPolicy | None = None) -> Impact:
+    def impact(
+        self,
+        assessments: Iterable[Assessment | BatchRow],
+        source: str,
+        target: str,
+        *,
+        missing: str | MissingPolicy | None = None,
+    ) -> Impact:
         """Measure what moving ``assessments`` from rubric ``source`` to ``target`` changes.
 
         Accepts assessments or the rows of :func:`~spbe_engine.inputs.read_batch`
         (a bad row is counted as an error, not raised). Returns the transition
         matrix, index changes, movers and drivers; see :mod:`spbe_engine.impact`.
         """
-        rows = (item if isinstance(item, BatchRow) else
-                BatchRow(n, 0, {"instansi": item.instansi or f"assessment {n}"}, item)
-                for n, item in enumerate(assessments, start=1))
+        rows = (
+            item
+            if isinstance(item, BatchRow)
+            else BatchRow(n, 0, {"instansi": item.instansi or f"assessment {n}"}, item)
+            for n, item in enumerate(assessments, start=1)
+        )
         from .impact import measure_impact
 
         return measure_impact(self, rows, source, target, missing)

@@ -70,9 +70,7 @@ def _from_array(
     try:
         matrix = as_level_matrix(data)
     except ValueError as exc:
-        raise InputError(
-            str(exc), field="data", allowed="a 2-D integer array, one column per indicator"
-        ) from None
+        raise InputError(str(exc), field="data", allowed="a 2-D integer array, one column per indicator") from None
     names = list(columns) if columns is not None else list(plan.indicator_ids)
     if len(names) != matrix.shape[1]:
         raise InputError(
@@ -155,9 +153,7 @@ def _column(values: np.ndarray, fill: int) -> tuple[np.ndarray, np.ndarray, Gett
 
     def object_value(i: int) -> Any:
         value = values[i]
-        return (
-            _MISSING if value is None or (isinstance(value, float) and math.isnan(value)) else value
-        )
+        return _MISSING if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
     return (
         np.full(len(values), fill, dtype=np.int64),

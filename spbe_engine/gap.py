@@ -171,9 +171,7 @@ def gap_plan(plan: ScoringPlan, assessment: Assessment, target: str) -> GapPlan:
         item, name, values = items[i]
         gain = values[position[i] + 1] - values[position[i]]
         numerator += gain
-        before, after = _shown(
-            plan, granularity, item, values[position[i]], values[position[i] + 1]
-        )
+        before, after = _shown(plan, granularity, item, values[position[i]], values[position[i] + 1])
         steps.append(
             GapStep(
                 item,
@@ -199,9 +197,7 @@ def gap_plan(plan: ScoringPlan, assessment: Assessment, target: str) -> GapPlan:
     )
 
 
-def _shown(
-    plan: ScoringPlan, granularity: str, item: str, before: int, after: int
-) -> tuple[Fraction, Fraction]:
+def _shown(plan: ScoringPlan, granularity: str, item: str, before: int, after: int) -> tuple[Fraction, Fraction]:
     """Return what a step changes, as a person reads it: levels, or group values."""
     if granularity == "group":
         return plan.group_value(item, before), plan.group_value(item, after)
@@ -213,9 +209,7 @@ def _shown(
 Items = list[tuple[str, str, list[int]]]
 
 
-def _indicator_items(
-    plan: ScoringPlan, assessment: Assessment
-) -> tuple[Items, int, tuple[str, ...]]:
+def _indicator_items(plan: ScoringPlan, assessment: Assessment) -> tuple[Items, int, tuple[str, ...]]:
     from .scoring import _resolve_levels
 
     levels = _resolve_levels(plan, assessment.levels, partial=False)

@@ -105,50 +105,32 @@ class Impact:
     @property
     def matrix(self) -> Mapping[tuple[str, str], int]:
         """Return the predikat transition counts of the determinate rows: (before, after) → rows."""
-        return Counter(
-            (r.before_predikat[0], r.after_predikat[0])
-            for r in self.rows
-            if r.status == "determinate"
-        )
+        return Counter((r.before_predikat[0], r.after_predikat[0]) for r in self.rows if r.status == "determinate")
 
     @property
     def changes(self) -> tuple[Fraction, ...]:
         """Return the index changes of the determinate rows, sorted."""
-        return tuple(
-            sorted(
-                r.change for r in self.rows if r.status == "determinate" and r.change is not None
-            )
-        )
+        return tuple(sorted(r.change for r in self.rows if r.status == "determinate" and r.change is not None))
 
     @property
     def band_rule_moves(self) -> int:
         """Return how many determinate rows changed predikat with an unchanged index (bands or band rule)."""
         return sum(
-            r.status == "determinate" and r.change == 0 and r.before_predikat != r.after_predikat
-            for r in self.rows
+            r.status == "determinate" and r.change == 0 and r.before_predikat != r.after_predikat for r in self.rows
         )
 
     def movers(self, top: int = 10) -> tuple[ImpactRow, ...]:
         """Return the determinate rows that move most: largest absolute index change, then predikat changes."""
-        known = [
-            r for r in self.rows if r.status == "determinate" and r.change is not None and r.moved
-        ]
-        known.sort(
-            key=lambda r: (-abs(r.change or 0), r.before_predikat == r.after_predikat, r.number)
-        )
+        known = [r for r in self.rows if r.status == "determinate" and r.change is not None and r.moved]
+        known.sort(key=lambda r: (-abs(r.change or 0), r.before_predikat == r.after_predikat, r.number))
         return tuple(known[:top])
 
-    def histogram(
-        self, width: Fraction = Fraction(1, 10)
-    ) -> tuple[tuple[Fraction, Fraction, int], ...]:
+    def histogram(self, width: Fraction = Fraction(1, 10)) -> tuple[tuple[Fraction, Fraction, int], ...]:
         """Return ``(low, high, rows)`` bins of the index changes, ``low <= change < high``."""
         counts = Counter((change // width) for change in self.changes)
         if not counts:
             return ()
-        return tuple(
-            (k * width, (k + 1) * width, counts.get(k, 0))
-            for k in range(min(counts), max(counts) + 1)
-        )
+        return tuple((k * width, (k + 1) * width, counts.get(k, 0)) for k in range(min(counts), max(counts) + 1))
 
 
 def _contributions(card: ScoreCard) -> dict[str, Fraction]:
@@ -241,18 +223,12 @@ def measure_impact(
 
     if same:
         drivers = tuple(
-            Driver(
-                g.id, g.name, mean("before", g.id), mean("after", g.id), mean("attributed", g.id)
-            )
+            Driver(g.id, g.name, mean("before", g.id), mean("after", g.id), mean("attributed", g.id))
             for g in b.top_groups
         )
     else:  # a structure change: a group id on one side is not the same group on the other
-        drivers = tuple(
-            Driver(g.id, f"{g.name} ({source})", mean("before", g.id), None) for g in a.top_groups
-        ) + tuple(
-            Driver(
-                g.id, f"{g.name} ({target})", None, mean("after", g.id), mean("attributed", g.id)
-            )
+        drivers = tuple(Driver(g.id, f"{g.name} ({source})", mean("before", g.id), None) for g in a.top_groups) + tuple(
+            Driver(g.id, f"{g.name} ({target})", None, mean("after", g.id), mean("attributed", g.id))
             for g in b.top_groups
         )
     return Impact(

@@ -57,14 +57,9 @@ def impact_to_json(impact: Impact, top: int = 10) -> dict[str, Any]:
         "matrix": {
             "rows": list(impact.bands_before),
             "columns": list(impact.bands_after),
-            "counts": [
-                [impact.matrix.get((a, b), 0) for b in impact.bands_after]
-                for a in impact.bands_before
-            ],
+            "counts": [[impact.matrix.get((a, b), 0) for b in impact.bands_after] for a in impact.bands_before],
         },
-        "histogram": [
-            {"low": _x(low), "high": _x(high), "rows": n} for low, high, n in impact.histogram()
-        ],
+        "histogram": [{"low": _x(low), "high": _x(high), "rows": n} for low, high, n in impact.histogram()],
         "movers": [_row(r) for r in impact.movers(top)],
         "drivers": [
             {
@@ -80,9 +75,7 @@ def impact_to_json(impact: Impact, top: int = 10) -> dict[str, Any]:
         "ambiguous": [_row(r) for r in impact.rows if r.status == "ambiguous"],
         "partial": [_row(r) for r in impact.rows if r.status == "partial"],
         "errors": [
-            {"row": r.number, "instansi": r.instansi, "message": r.message}
-            for r in impact.rows
-            if r.status == "error"
+            {"row": r.number, "instansi": r.instansi, "message": r.message} for r in impact.rows if r.status == "error"
         ],
     }
 
@@ -104,9 +97,7 @@ def _row(row: Any) -> dict[str, Any]:
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
-    )
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -122,9 +113,7 @@ def impact_to_html(impact: Impact, top: int = 10) -> str:
             allowed="pip install 'spbe-engine[report]'",
         ) from None
     facts = summary(impact)
-    counts = [
-        [impact.matrix.get((a, b), 0) for b in impact.bands_after] for a in impact.bands_before
-    ]
+    counts = [[impact.matrix.get((a, b), 0) for b in impact.bands_after] for a in impact.bands_before]
     heat = go.Figure(
         go.Heatmap(
             z=counts,
@@ -172,8 +161,7 @@ def impact_to_html(impact: Impact, top: int = 10) -> str:
         yaxis={"autorange": "reversed"},
     )
     charts = [
-        pio.to_html(fig, full_html=False, include_plotlyjs=(n == 0))
-        for n, fig in enumerate((heat, hist, drivers))
+        pio.to_html(fig, full_html=False, include_plotlyjs=(n == 0)) for n, fig in enumerate((heat, hist, drivers))
     ]
     movers = _table(
         ["instansi", "before", "after", "index before", "index after", "change"],
@@ -202,9 +190,7 @@ def impact_to_html(impact: Impact, top: int = 10) -> str:
             if r.status in ("ambiguous", "partial")
         ],
     )
-    facts_table = _table(
-        ["", ""], [[k.replace("_", " "), "–" if v is None else str(v)] for k, v in facts.items()]
-    )
+    facts_table = _table(["", ""], [[k.replace("_", " "), "–" if v is None else str(v)] for k, v in facts.items()])
     title = f"Impact of {impact.source} → {impact.target}"
     policy = f" Missing-data policy: {html.escape(impact.policy)}." if impact.policy else ""
     return f"""<!DOCTYPE html>

@@ -78,11 +78,15 @@ def assessment_from_mapping(data: Mapping[str, Any]) -> Assessment:
         if not isinstance(table, Mapping):
             raise InputError("must be a table of id = value", field=name, value=table)
     if levels and aggregates:
-        raise InputError("an assessment has either indicator levels or aggregate (domain) values, not both",
-                         field="levels")
+        raise InputError(
+            "an assessment has either indicator levels or aggregate (domain) values, not both", field="levels"
+        )
     if not levels and not aggregates:
-        raise InputError("no scores given", field="levels",
-                         allowed="a [levels] table (I1 = 3, ...) or a [domains] table (D1 = 2.90, ...)")
+        raise InputError(
+            "no scores given",
+            field="levels",
+            allowed="a [levels] table (I1 = 3, ...) or a [domains] table (D1 = 2.90, ...)",
+        )
     rubric = data.get("rubric")
     if rubric is not None and not isinstance(rubric, str):
         raise InputError("must be a rubric id", field="rubric", value=rubric)
@@ -114,8 +118,11 @@ def read_assessment(path: str | Path) -> Assessment:
             except RubricError as exc:  # read_toml speaks of rubrics; here the file is user input
                 raise InputError(exc.problem) from None
         else:
-            raise InputError("unknown assessment file type", value=path.suffix or path.name,
-                             allowed=".toml or .json (batches: .csv or .jsonl)")
+            raise InputError(
+                "unknown assessment file type",
+                value=path.suffix or path.name,
+                allowed=".toml or .json (batches: .csv or .jsonl)",
+            )
         return assessment_from_mapping(data)
     except FileNotFoundError:
         raise InputError("file not found", file=str(path)) from None
@@ -162,17 +169,28 @@ def row_assessment(columns: Mapping[str, Any], default_rubric: str | None = None
         else:
             metadata[key] = value
     if levels and aggregates:
-        raise InputError("a row has either indicator levels or aggregate (domain) values, not both",
-                         field=", ".join(sorted(aggregates)), allowed="rename columns that are only carried along")
+        raise InputError(
+            "a row has either indicator levels or aggregate (domain) values, not both",
+            field=", ".join(sorted(aggregates)),
+            allowed="rename columns that are only carried along",
+        )
     if not levels and not aggregates:
-        raise InputError("no scores in this row", field="columns",
-                         allowed="indicator columns I1, I2, ... or domain columns D1, D2, ...")
+        raise InputError(
+            "no scores in this row",
+            field="columns",
+            allowed="indicator columns I1, I2, ... or domain columns D1, D2, ...",
+        )
     rubric = columns.get("rubric")
     rubric = rubric.strip() if isinstance(rubric, str) and rubric.strip() else (rubric or default_rubric)
     instansi = columns.get("instansi")
-    return Assessment(levels=levels, aggregates=aggregates,
-                      instansi=None if instansi in (None, "") else str(instansi),
-                      year=_year(columns.get("year")), rubric=rubric if rubric else None, metadata=metadata)
+    return Assessment(
+        levels=levels,
+        aggregates=aggregates,
+        instansi=None if instansi in (None, "") else str(instansi),
+        year=_year(columns.get("year")),
+        rubric=rubric if rubric else None,
+        metadata=metadata,
+    )
 
 
 def _csv_rows(path: Path, handle: io.TextIOBase) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
@@ -186,8 +204,9 @@ def csv_header(path: Path, reader: Any) -> list[str]:
     try:
         header = next(reader)
     except StopIteration:
-        raise InputError("the file is empty", file=str(path),
-                         allowed="a header row, then one row per assessment") from None
+        raise InputError(
+            "the file is empty", file=str(path), allowed="a header row, then one row per assessment"
+        ) from None
     except csv.Error as exc:
         raise InputError(f"malformed CSV header: {exc}", file=str(path)) from None
     header = [name.strip() for name in header]
@@ -195,14 +214,19 @@ def csv_header(path: Path, reader: Any) -> list[str]:
     for name in header:
         key = name.upper() if ID_COLUMN.match(name) else name
         if key in seen or not name:
-            raise InputError("duplicate or empty column name", file=str(path), field=name or "(empty)",
-                             allowed="distinct column names")
+            raise InputError(
+                "duplicate or empty column name",
+                file=str(path),
+                field=name or "(empty)",
+                allowed="distinct column names",
+            )
         seen[key] = name
     return header
 
 
-def csv_records(reader: Any, header: list[str],
-                lines_before: int = 0) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+def csv_records(
+    reader: Any, header: list[str], lines_before: int = 0
+) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
     """Yield ``(line, columns or error)`` for the data rows of a csv reader; ``lines_before`` offsets line numbers."""
     line = 1
     while True:
@@ -218,8 +242,7 @@ def csv_records(reader: Any, header: list[str],
         if not fields:
             continue
         if len(fields) != len(header):
-            yield line, InputError(f"has {len(fields)} fields but the header has {len(header)}",
-                                   field=f"line {line}")
+            yield line, InputError(f"has {len(fields)} fields but the header has {len(header)}", field=f"line {line}")
             continue
         yield line, dict(zip(header, fields, strict=True))
 
@@ -257,8 +280,7 @@ def read_batch(path: str | Path, default_rubric: str | None = None) -> Iterator[
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".jsonl", ".ndjson"):
-        raise InputError("unknown batch file type", file=str(path), value=suffix or path.name,
-                         allowed=".csv or .jsonl")
+        raise InputError("unknown batch file type", file=str(path), value=suffix or path.name, allowed=".csv or .jsonl")
     handle = open_text(path)
     try:
         rows = _csv_rows(path, handle) if suffix == ".csv" else _jsonl_rows(handle)

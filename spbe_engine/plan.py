@@ -55,8 +55,9 @@ def _first_result(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> tuple[A
         try:
             result = impl.function(*[kwargs[arg] for arg in impl.argnames])
         except Exception as exc:
-            error = PluginError(f"plugin {impl.plugin_name!r}, hook {hook} raised "
-                                f"{type(exc).__name__}: {exc}", field=hook)
+            error = PluginError(
+                f"plugin {impl.plugin_name!r}, hook {hook} raised {type(exc).__name__}: {exc}", field=hook
+            )
             error.plugin = impl.plugin_name
             raise error from exc
         if result is not None:
@@ -66,8 +67,12 @@ def _first_result(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> tuple[A
 
 def _exact(value: object, plugin: str, hook: str, what: str) -> Fraction:
     if isinstance(value, bool) or not isinstance(value, Fraction | Decimal | int):
-        raise PluginError(f"plugin {plugin!r}, hook {hook}: {what} must be an exact number",
-                          field=hook, value=value, allowed="int, Fraction or Decimal (never float)")
+        raise PluginError(
+            f"plugin {plugin!r}, hook {hook}: {what} must be an exact number",
+            field=hook,
+            value=value,
+            allowed="int, Fraction or Decimal (never float)",
+        )
     if isinstance(value, Decimal) and not value.is_finite():
         raise PluginError(f"plugin {plugin!r}, hook {hook}: {what} must be finite", field=hook, value=value)
     return Fraction(value)
@@ -207,16 +212,20 @@ def _compile(rubric: Rubric, pm: pluggy.PluginManager, last: list[str]) -> Scori
 
     rounding, plugin = ask("spbe_rounding", rubric=rubric)
     if not isinstance(rounding, Rounding):
-        raise PluginError(f"plugin {plugin!r}, hook spbe_rounding: must return a Rounding",
-                          field="spbe_rounding", value=rounding)
+        raise PluginError(
+            f"plugin {plugin!r}, hook spbe_rounding: must return a Rounding", field="spbe_rounding", value=rounding
+        )
 
     low = sum((w * min(v.values()) for w, v in zip(weights, values, strict=True)), Fraction(0)) / 100
     high = sum((w * max(v.values()) for w, v in zip(weights, values, strict=True)), Fraction(0)) / 100
     bands, plugin = ask("spbe_predikat_bands", rubric=rubric)
     bands = tuple(bands) if isinstance(bands, Sequence) else bands
     if not isinstance(bands, tuple) or not bands or not all(isinstance(b, Band) for b in bands):
-        raise PluginError(f"plugin {plugin!r}, hook spbe_predikat_bands: must return a sequence of Band",
-                          field="spbe_predikat_bands", value=bands)
+        raise PluginError(
+            f"plugin {plugin!r}, hook spbe_predikat_bands: must return a sequence of Band",
+            field="spbe_predikat_bands",
+            value=bands,
+        )
 
     def band_fault(field: str, problem: str) -> PluginError:
         return PluginError(f"plugin {plugin!r}, hook spbe_predikat_bands: {problem}", field=field)
@@ -246,8 +255,9 @@ def _compile(rubric: Rubric, pm: pluggy.PluginManager, last: list[str]) -> Scori
         denominator=denominator,
         contributions=contributions,
         group_positions={
-            group.id: tuple(n for n, ind in enumerate(rubric.indicators)
-                            if ind.id in set(rubric.indicators_under(group.id)))
+            group.id: tuple(
+                n for n, ind in enumerate(rubric.indicators) if ind.id in set(rubric.indicators_under(group.id))
+            )
             for group in rubric.groups
         },
         bands=bands,
@@ -262,13 +272,22 @@ def _compile(rubric: Rubric, pm: pluggy.PluginManager, last: list[str]) -> Scori
         level_high=high_levels,
         slopes=slopes,
         offset=offset,
-        int64_safe=_fits_int64(contributions, slopes, offset, low_levels, high_levels, denominator,
-                               places, exact_thresholds + rounded_thresholds),
+        int64_safe=_fits_int64(
+            contributions,
+            slopes,
+            offset,
+            low_levels,
+            high_levels,
+            denominator,
+            places,
+            exact_thresholds + rounded_thresholds,
+        ),
     )
 
 
-def _affine(contributions: Sequence[Mapping[int, int]], low: Sequence[int],
-            high: Sequence[int]) -> tuple[tuple[int, ...] | None, int]:
+def _affine(
+    contributions: Sequence[Mapping[int, int]], low: Sequence[int], high: Sequence[int]
+) -> tuple[tuple[int, ...] | None, int]:
     """Return integer ``(slopes, offset)`` with ``N = offset + sum(slope_i * level_i)``, if there are any."""
     slopes: list[int] = []
     offset = 0
@@ -282,9 +301,16 @@ def _affine(contributions: Sequence[Mapping[int, int]], low: Sequence[int],
     return tuple(slopes), offset
 
 
-def _fits_int64(contributions: Sequence[Mapping[int, int]], slopes: Sequence[int] | None, offset: int,
-                low: Sequence[int], high: Sequence[int], denominator: int, places: int,
-                thresholds: Sequence[int]) -> bool:
+def _fits_int64(
+    contributions: Sequence[Mapping[int, int]],
+    slopes: Sequence[int] | None,
+    offset: int,
+    low: Sequence[int],
+    high: Sequence[int],
+    denominator: int,
+    places: int,
+    thresholds: Sequence[int],
+) -> bool:
     """Tell whether every int64 intermediate of the vectorised path stays in range.
 
     Bounds: each partial sum of the dot product, ``N`` itself, and the
@@ -294,8 +320,14 @@ def _fits_int64(contributions: Sequence[Mapping[int, int]], slopes: Sequence[int
         return False
     terms = sum(abs(s) * max(abs(lo), abs(hi)) for s, lo, hi in zip(slopes, low, high, strict=True))
     largest = max(terms + abs(offset), sum(max(abs(c) for c in t.values()) for t in contributions))
-    bounds = [terms + abs(offset), largest, 2 * largest * places + 2 * denominator,
-              *(abs(t) for t in thresholds), *(abs(lo) for lo in low), *(abs(hi) for hi in high)]
+    bounds = [
+        terms + abs(offset),
+        largest,
+        2 * largest * places + 2 * denominator,
+        *(abs(t) for t in thresholds),
+        *(abs(lo) for lo in low),
+        *(abs(hi) for hi in high),
+    ]
     return max(bounds) < _INT64_LIMIT
 
 
@@ -332,15 +364,22 @@ def _values(rubric: Rubric, ask: Any, indicator_id: str) -> Mapping[int, Fractio
     where = f"plugin {plugin!r}, hook spbe_indicator_values, indicator {indicator.id}"
     if not isinstance(table, Mapping) or set(table) != set(scale.numbers):
         got = sorted(table) if isinstance(table, Mapping) else table
-        raise PluginError(f"{where}: must map every level of scale {scale.id!r} to a value",
-                          field="spbe_indicator_values", value=got, allowed=f"keys {list(scale.numbers)}")
+        raise PluginError(
+            f"{where}: must map every level of scale {scale.id!r} to a value",
+            field="spbe_indicator_values",
+            value=got,
+            allowed=f"keys {list(scale.numbers)}",
+        )
     out: dict[int, Fraction] = {}
     for level in scale.numbers:
         value = _exact(table[level], plugin, "spbe_indicator_values", f"the value of level {level}")
         if not scale.numbers[0] <= value <= scale.numbers[-1]:
-            raise PluginError(f"{where}: the value of level {level} is outside the scale",
-                              field="spbe_indicator_values", value=format_exact(value),
-                              allowed=f"{scale.numbers[0]} to {scale.numbers[-1]}")
+            raise PluginError(
+                f"{where}: the value of level {level} is outside the scale",
+                field="spbe_indicator_values",
+                value=format_exact(value),
+                allowed=f"{scale.numbers[0]} to {scale.numbers[-1]}",
+            )
         out[level] = value
     return out
 
@@ -356,18 +395,29 @@ def _weights(rubric: Rubric, ask: Any) -> dict[str, Fraction]:
         where = f"plugin {plugin!r}, hook spbe_weights, {name}"
         if not isinstance(mapping, Mapping) or set(mapping) != set(members):
             got = sorted(mapping) if isinstance(mapping, Mapping) else mapping
-            raise PluginError(f"{where}: must give a weight for exactly its members", field="spbe_weights",
-                              value=got, allowed=", ".join(members))
+            raise PluginError(
+                f"{where}: must give a weight for exactly its members",
+                field="spbe_weights",
+                value=got,
+                allowed=", ".join(members),
+            )
         weights = {m: _exact(mapping[m], plugin, "spbe_weights", f"the weight of {m}") for m in members}
         for member, weight in weights.items():
             if weight < 0:
-                raise PluginError(f"{where}: the weight of {member} is negative", field="spbe_weights",
-                                  value=format_exact(weight), allowed="0 or more")
+                raise PluginError(
+                    f"{where}: the weight of {member} is negative",
+                    field="spbe_weights",
+                    value=format_exact(weight),
+                    allowed="0 or more",
+                )
         if sum(weights.values(), Fraction(0)) != total:
             got = format_exact(sum(weights.values(), Fraction(0)))
             origin = "" if total_from == plugin else f" (the group's weight, set by plugin {total_from!r})"
-            raise PluginError(f"{where}: weights sum to {got}, not {format_exact(total)}{origin}",
-                              field="spbe_weights", allowed="member weights that add up to the group's weight")
+            raise PluginError(
+                f"{where}: weights sum to {got}, not {format_exact(total)}{origin}",
+                field="spbe_weights",
+                allowed="member weights that add up to the group's weight",
+            )
         effective.update(weights)
         for member in members:
             if rubric.has_group(member):

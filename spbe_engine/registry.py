@@ -101,8 +101,11 @@ class RubricRegistry:
         """Record a rubric source; refuse an id that is already taken."""
         taken = self._entries.get(rubric_id)
         if taken is not None:
-            raise PluginError(f"rubric id {rubric_id!r} is already registered by plugin {taken.plugin!r}",
-                              field="register", value=str(source))
+            raise PluginError(
+                f"rubric id {rubric_id!r} is already registered by plugin {taken.plugin!r}",
+                field="register",
+                value=str(source),
+            )
         self._entries[rubric_id] = _Entry(source, plugin)
 
     def discard_plugin(self, plugin: str) -> None:
@@ -126,8 +129,9 @@ class RubricRegistry:
         try:
             return self._entries[rubric_id]
         except KeyError:
-            raise UnknownRubricError("unknown rubric", field="rubric", value=rubric_id,
-                                     allowed=", ".join(self.ids()) or "none registered") from None
+            raise UnknownRubricError(
+                "unknown rubric", field="rubric", value=rubric_id, allowed=", ".join(self.ids()) or "none registered"
+            ) from None
 
     def raw(self, rubric_id: str, _chain: tuple[str, ...] = ()) -> RawRubric:
         """Return the resolved raw data of a rubric (its ``extends`` chain folded in)."""
@@ -135,11 +139,11 @@ class RubricRegistry:
             if rubric_id in self._raw:
                 return self._raw[rubric_id]
             if rubric_id in _chain:
-                raise RubricError("rubrics extend each other in a cycle", field="extends",
-                                  value=" -> ".join((*_chain, rubric_id)))
+                raise RubricError(
+                    "rubrics extend each other in a cycle", field="extends", value=" -> ".join((*_chain, rubric_id))
+                )
             entry = self._entry(rubric_id)
-            raw = resolve_raw(entry.source, rubric_id,
-                              lambda base: self.raw(base, (*_chain, rubric_id)))
+            raw = resolve_raw(entry.source, rubric_id, lambda base: self.raw(base, (*_chain, rubric_id)))
             self._raw[rubric_id] = raw
             return raw
 
@@ -207,8 +211,9 @@ def load_plugins(
             try:
                 candidates.append((ep.name, ep.load(), info))
             except Exception as exc:
-                infos.append(attrs.evolve(info, status="set aside",
-                                          reason=f"import failed: {type(exc).__name__}: {exc}"))
+                infos.append(
+                    attrs.evolve(info, status="set aside", reason=f"import failed: {type(exc).__name__}: {exc}")
+                )
     for name, obj in plugins or ():
         candidates.append((name, obj, PluginInfo(name, getattr(obj, "__name__", type(obj).__name__))))
 
@@ -220,21 +225,27 @@ def load_plugins(
     set_aside = [info for info in infos if not info.active]
     if strict and set_aside:
         first = set_aside[0]
-        raise PluginError(f"plugin set aside: {first.reason}", field="plugin", value=first.name,
-                          allowed=f"unset {STRICT_ENV} or fix the plugin")
+        raise PluginError(
+            f"plugin set aside: {first.reason}",
+            field="plugin",
+            value=first.name,
+            allowed=f"unset {STRICT_ENV} or fix the plugin",
+        )
     return pm, registry, tuple(infos)
 
 
-def _admit(pm: pluggy.PluginManager, registry: RubricRegistry, name: str, obj: object,
-           info: PluginInfo) -> PluginInfo:
+def _admit(pm: pluggy.PluginManager, registry: RubricRegistry, name: str, obj: object, info: PluginInfo) -> PluginInfo:
     """Register one plugin; on any fault undo it and return it set aside with the reason."""
     api = getattr(obj, "SPBE_HOOK_API", None)
     info = attrs.evolve(info, api_version=api)
     if api != hookspecs.HOOK_API_VERSION:
-        return attrs.evolve(info, status="set aside",
-                            reason=f"targets hook API {api!r}; this engine provides "
-                                   f"{hookspecs.HOOK_API_VERSION} (declare SPBE_HOOK_API = "
-                                   f"{hookspecs.HOOK_API_VERSION})")
+        return attrs.evolve(
+            info,
+            status="set aside",
+            reason=f"targets hook API {api!r}; this engine provides "
+            f"{hookspecs.HOOK_API_VERSION} (declare SPBE_HOOK_API = "
+            f"{hookspecs.HOOK_API_VERSION})",
+        )
     try:
         pm.register(obj, name=name)
     except Exception as exc:
@@ -249,12 +260,15 @@ def _admit(pm: pluggy.PluginManager, registry: RubricRegistry, name: str, obj: o
 
     def register(source: RubricSource) -> None:
         if not isinstance(source, Traversable | Path):
-            raise PluginError("register() takes the path of a rubric TOML file", field="register",
-                              value=source, allowed="a pathlib.Path or importlib.resources Traversable")
+            raise PluginError(
+                "register() takes the path of a rubric TOML file",
+                field="register",
+                value=source,
+                allowed="a pathlib.Path or importlib.resources Traversable",
+            )
         stem = source.name.removesuffix(".toml")
         if stem == source.name:
-            raise PluginError("a rubric file must be named <rubric id>.toml", field="register",
-                              value=source.name)
+            raise PluginError("a rubric file must be named <rubric id>.toml", field="register", value=source.name)
         registry.add(stem, source, name)
         added.append(stem)
 
@@ -262,8 +276,12 @@ def _admit(pm: pluggy.PluginManager, registry: RubricRegistry, name: str, obj: o
 
     def register_crosswalk(source: RubricSource) -> None:
         if not isinstance(source, Traversable | Path):
-            raise PluginError("register() takes the path of a crosswalk TOML file", field="register",
-                              value=source, allowed="a pathlib.Path or importlib.resources Traversable")
+            raise PluginError(
+                "register() takes the path of a crosswalk TOML file",
+                field="register",
+                value=source,
+                allowed="a pathlib.Path or importlib.resources Traversable",
+            )
         walks.append("__".join(registry.crosswalks.add(source, name)))
 
     hook = "spbe_register_rubrics"
@@ -284,8 +302,9 @@ def _admit(pm: pluggy.PluginManager, registry: RubricRegistry, name: str, obj: o
     return attrs.evolve(info, rubrics=tuple(added), crosswalks=tuple(walks))
 
 
-def validate_plugins(pm: pluggy.PluginManager, registry: RubricRegistry,
-                     infos: Iterable[PluginInfo]) -> tuple[PluginInfo, ...]:
+def validate_plugins(
+    pm: pluggy.PluginManager, registry: RubricRegistry, infos: Iterable[PluginInfo]
+) -> tuple[PluginInfo, ...]:
     """Load every registered rubric and compile its plan; set aside each plugin behind a failure.
 
     A rubric that fails to load or validate sets aside the plugin that

@@ -71,9 +71,16 @@ def card_to_json(card: ScoreCard, *, indicators: bool = True) -> dict[str, Any]:
     }
     if indicators:
         data["indicators"] = [
-            {"id": i.id, "name": i.name, "parent": i.parent, "weight": format_exact(i.weight),
-             "level": i.level, "level_name": i.level_name, "value": _exact(i.value),
-             "contribution": _exact(i.contribution)}
+            {
+                "id": i.id,
+                "name": i.name,
+                "parent": i.parent,
+                "weight": format_exact(i.weight),
+                "level": i.level,
+                "level_name": i.level_name,
+                "value": _exact(i.value),
+                "contribution": _exact(i.contribution),
+            }
             for i in card.indicators
         ]
     return data
@@ -87,8 +94,10 @@ def rubric_summary(rubric: Rubric, plugin: str, distribution: str, version: str)
         "title": rubric.title,
         "legal_basis": rubric.legal_basis.regulation,
         "years": list(rubric.years),
-        "counts": {**{kind: sum(g.kind == kind for g in rubric.groups) for kind in kinds},
-                   "indicator": len(rubric.indicators)},
+        "counts": {
+            **{kind: sum(g.kind == kind for g in rubric.groups) for kind in kinds},
+            "indicator": len(rubric.indicators),
+        },
         "extends": rubric.extends,
         "plugin": plugin,
         "distribution": distribution,
@@ -99,24 +108,29 @@ def rubric_summary(rubric: Rubric, plugin: str, distribution: str, version: str)
 
 def rubric_to_json(rubric: Rubric, criteria: dict[str, Any] | None = None) -> dict[str, Any]:
     """Return a rubric's whole tree as JSON-ready data."""
+
     def node(group_id: str) -> dict[str, Any]:
         group = rubric.group(group_id)
         return {
-            "id": group.id, "kind": group.kind, "name": group.name, "weight": format_exact(group.weight),
+            "id": group.id,
+            "kind": group.kind,
+            "name": group.name,
+            "weight": format_exact(group.weight),
             "groups": [node(child) for child in group.children],
             "indicators": [indicator(i) for i in group.indicators],
         }
 
     def indicator(indicator_id: str) -> dict[str, Any]:
         ind = rubric.indicator(indicator_id)
-        out: dict[str, Any] = {"id": ind.id, "name": ind.name, "weight": format_exact(ind.weight),
-                               "scale": ind.scale}
+        out: dict[str, Any] = {"id": ind.id, "name": ind.name, "weight": format_exact(ind.weight), "scale": ind.scale}
         if ind.note:
             out["note"] = ind.note
         if criteria and ind.id in criteria:
             crit = criteria[ind.id]
-            out["criteria"] = {"explanation": crit.explanation,
-                               "levels": {str(k): v for k, v in sorted(crit.levels.items())}}
+            out["criteria"] = {
+                "explanation": crit.explanation,
+                "levels": {str(k): v for k, v in sorted(crit.levels.items())},
+            }
         return out
 
     return {
@@ -126,18 +140,29 @@ def rubric_to_json(rubric: Rubric, criteria: dict[str, Any] | None = None) -> di
         "extends": rubric.extends,
         "sha256": rubric.sha256,
         "legal_basis": {
-            "regulation": rubric.legal_basis.regulation, "title": rubric.legal_basis.title,
-            "enacted": rubric.legal_basis.enacted, "promulgated": rubric.legal_basis.promulgated,
-            "gazette": rubric.legal_basis.gazette, "source": rubric.legal_basis.source,
+            "regulation": rubric.legal_basis.regulation,
+            "title": rubric.legal_basis.title,
+            "enacted": rubric.legal_basis.enacted,
+            "promulgated": rubric.legal_basis.promulgated,
+            "gazette": rubric.legal_basis.gazette,
+            "source": rubric.legal_basis.source,
         },
-        "rounding": {"places": rubric.rounding.places, "mode": rubric.rounding.mode,
-                     "predikat_on": rubric.rounding.predikat_on},
-        "scales": {scale.id: {"name": scale.name,
-                              "levels": {str(lv.number): {"name": lv.name, "description": lv.description}
-                                         for lv in scale.levels}}
-                   for scale in rubric.scales.values()},
-        "bands": [{"predikat": b.predikat, "lower": format_exact(b.lower), "upper": format_exact(b.upper)}
-                  for b in rubric.bands],
+        "rounding": {
+            "places": rubric.rounding.places,
+            "mode": rubric.rounding.mode,
+            "predikat_on": rubric.rounding.predikat_on,
+        },
+        "scales": {
+            scale.id: {
+                "name": scale.name,
+                "levels": {str(lv.number): {"name": lv.name, "description": lv.description} for lv in scale.levels},
+            }
+            for scale in rubric.scales.values()
+        },
+        "bands": [
+            {"predikat": b.predikat, "lower": format_exact(b.lower), "upper": format_exact(b.upper)}
+            for b in rubric.bands
+        ],
         "tree": [node(group.id) for group in rubric.top_groups],
         "notes": list(rubric.notes),
     }

@@ -135,12 +135,9 @@ def rescore(
         no_source = [t for t in lacking if crosswalk.mapping(t).mark == "none"]
         what = f"{len(no_source)} have no source in crosswalk {crosswalk.id}" if no_source else ""
         absent = [t for t in lacking if t not in no_source]
-        what += ("; " if what and absent else "") + (
-            f"{len(absent)} lack source levels in the input" if absent else ""
-        )
+        what += ("; " if what and absent else "") + (f"{len(absent)} lack source levels in the input" if absent else "")
         raise InputError(
-            f"target indicators without a source ({what}: {', '.join(lacking)}); "
-            "name a missing-data policy",
+            f"target indicators without a source ({what}: {', '.join(lacking)}); name a missing-data policy",
             field="missing",
             allowed=", ".join(MISSING_POLICIES),
         )
@@ -225,9 +222,5 @@ def _rescore_aggregates(
         to,
     )
     origin = {m.target: "mapped" for m in crosswalk.mappings}
-    comparability: Comparability = (
-        "exact" if all(m.mark == "exact" for m in crosswalk.mappings) else "approximate"
-    )
-    return Rescored(
-        card, source_card, crosswalk, Fraction(1), comparability, origin, policy, "group"
-    )
+    comparability: Comparability = "exact" if all(m.mark == "exact" for m in crosswalk.mappings) else "approximate"
+    return Rescored(card, source_card, crosswalk, Fraction(1), comparability, origin, policy, "group")

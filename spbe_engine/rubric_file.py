@@ -36,8 +36,22 @@ RawRubric = dict[str, Any]
 BaseResolver = Callable[[str], RawRubric]
 
 _TOP_KEYS = {
-    "schema", "id", "title", "years", "extends", "notes", "criteria", "legal_basis",
-    "rounding", "scales", "bands", "groups", "indicators", "remove", "meta", "golden",
+    "schema",
+    "id",
+    "title",
+    "years",
+    "extends",
+    "notes",
+    "criteria",
+    "legal_basis",
+    "rounding",
+    "scales",
+    "bands",
+    "groups",
+    "indicators",
+    "remove",
+    "meta",
+    "golden",
 }
 # ``golden`` names this rubric's own golden-case file (spbe_engine.testing): never inherited.
 _OWN_KEYS = {"years", "title", "legal_basis", "notes", "extends", "golden"}
@@ -106,8 +120,7 @@ class _Reader:
     def keys(self, data: dict[str, Any], field: str, allowed: set[str]) -> None:
         for key in data:
             if key not in allowed:
-                raise self.fail(f"{field}.{key}" if field else key, "unknown field",
-                                allowed=", ".join(sorted(allowed)))
+                raise self.fail(f"{field}.{key}" if field else key, "unknown field", allowed=", ".join(sorted(allowed)))
 
     def text(self, data: dict[str, Any], key: str, field: str, *, default: str | None = None) -> str:
         value = data.get(key, default)
@@ -120,13 +133,17 @@ class _Reader:
     def number(self, data: dict[str, Any], key: str, field: str) -> Fraction:
         where = f"{field}.{key}"
         if key not in data:
-            raise self.fail(where, "missing", allowed="a decimal number such as 2.75 or \"2.75\"")
+            raise self.fail(where, "missing", allowed='a decimal number such as 2.75 or "2.75"')
         value = data[key]
         try:
             return parse_exact(value)  # a ratio where no finite decimal exists (20 % over six rows: "10/3")
         except ValueError:
-            raise self.fail(where, "must be a decimal number", value,
-                            "a decimal number such as 2.75 or \"2.75\", or a ratio such as \"10/3\"") from None
+            raise self.fail(
+                where,
+                "must be a decimal number",
+                value,
+                'a decimal number such as 2.75 or "2.75", or a ratio such as "10/3"',
+            ) from None
 
 
 def _hash(raw: RawRubric) -> str:
@@ -136,8 +153,7 @@ def _hash(raw: RawRubric) -> str:
         raise TypeError(type(value).__name__)
 
     # Criteria texts and golden cases document a rubric; they do not change its arithmetic.
-    canonical = {key: value for key, value in raw.items()
-                 if key not in ("criteria", "_criteria_source", "golden")}
+    canonical = {key: value for key, value in raw.items() if key not in ("criteria", "_criteria_source", "golden")}
     text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=default)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -154,8 +170,9 @@ def resolve_raw(source: Traversable | Path, expected_id: str, resolve_base: Base
         raise reader.fail("id", f"does not match the id it was registered under ({expected_id!r})", file_id)
     if "criteria" in raw:
         criteria_name = reader.text(raw, "criteria", "")
-        raw["_criteria_source"] = source.parent / criteria_name if isinstance(source, Path) else (
-            _sibling(source, criteria_name))
+        raw["_criteria_source"] = (
+            source.parent / criteria_name if isinstance(source, Path) else (_sibling(source, criteria_name))
+        )
     base_id = raw.get("extends")
     if base_id is None:
         return raw
@@ -205,8 +222,7 @@ def build_rubric(raw: RawRubric, file: str) -> Rubric:
         raise rd.fail("years", "lists a year twice", years)
     legal = rd.table(raw.get("legal_basis", {}), "legal_basis")
     rd.keys(legal, "legal_basis", _LEGAL_KEYS)
-    legal_basis = LegalBasis(**{key: rd.text(legal, key, "legal_basis", default="")
-                                for key in _LEGAL_KEYS - {"notes"}})
+    legal_basis = LegalBasis(**{key: rd.text(legal, key, "legal_basis", default="") for key in _LEGAL_KEYS - {"notes"}})
     if not legal_basis.regulation:
         raise rd.fail("legal_basis.regulation", "missing", allowed="the regulation's number and year")
 
@@ -256,15 +272,24 @@ def _scales(rd: _Reader, raw: RawRubric) -> dict[str, LevelScale]:
                 level = {"name": level}
             level = rd.table(level, where)
             rd.keys(level, where, _LEVEL_KEYS)
-            levels.append(Level(int(number), rd.text(level, "name", where),
-                                rd.text(level, "description", where, default=""),
-                                rd.text(level, "english", where, default="")))
+            levels.append(
+                Level(
+                    int(number),
+                    rd.text(level, "name", where),
+                    rd.text(level, "description", where, default=""),
+                    rd.text(level, "english", where, default=""),
+                )
+            )
         levels.sort(key=lambda level: level.number)
         try:
             scales[scale_id] = LevelScale(scale_id, rd.text(spec, "name", field), tuple(levels))
         except ValueError:
-            raise rd.fail(f"{field}.levels", "levels must be consecutive whole numbers",
-                          [level.number for level in levels], "e.g. 1, 2, 3, 4, 5") from None
+            raise rd.fail(
+                f"{field}.levels",
+                "levels must be consecutive whole numbers",
+                [level.number for level in levels],
+                "e.g. 1, 2, 3, 4, 5",
+            ) from None
     if not scales:
         raise rd.fail("scales", "a rubric needs at least one level scale")
     return scales
@@ -279,8 +304,13 @@ def _groups(rd: _Reader, raw: RawRubric) -> dict[str, Group]:
         parent = spec.get("parent")
         if parent is not None and not isinstance(parent, str):
             raise rd.fail(f"{field}.parent", "must be a group id", parent)
-        groups[group_id] = Group(group_id, rd.text(spec, "kind", field), rd.text(spec, "name", field),
-                                 rd.number(spec, "weight", field), parent)
+        groups[group_id] = Group(
+            group_id,
+            rd.text(spec, "kind", field),
+            rd.text(spec, "name", field),
+            rd.number(spec, "weight", field),
+            parent,
+        )
     if not groups:
         raise rd.fail("groups", "a rubric needs at least one domain or aspect")
     for group in groups.values():
@@ -288,8 +318,7 @@ def _groups(rd: _Reader, raw: RawRubric) -> dict[str, Group]:
         parent_id = group.parent
         while parent_id is not None:
             if parent_id not in groups:
-                raise rd.fail(f"groups.{group.id}.parent", "no such group", parent_id,
-                              ", ".join(groups))
+                raise rd.fail(f"groups.{group.id}.parent", "no such group", parent_id, ", ".join(groups))
             if parent_id in seen:
                 raise rd.fail(f"groups.{group.id}.parent", "groups form a cycle", parent_id)
             seen.add(parent_id)
@@ -297,8 +326,9 @@ def _groups(rd: _Reader, raw: RawRubric) -> dict[str, Group]:
     return groups
 
 
-def _indicators(rd: _Reader, raw: RawRubric, groups: dict[str, Group],
-                scales: dict[str, LevelScale]) -> list[Indicator]:
+def _indicators(
+    rd: _Reader, raw: RawRubric, groups: dict[str, Group], scales: dict[str, LevelScale]
+) -> list[Indicator]:
     indicators: list[Indicator] = []
     for indicator_id, spec in rd.table(raw.get("indicators", {}), "indicators").items():
         field = f"indicators.{indicator_id}"
@@ -312,10 +342,17 @@ def _indicators(rd: _Reader, raw: RawRubric, groups: dict[str, Group],
         scale = rd.text(spec, "scale", field)
         if scale not in scales:
             raise rd.fail(f"{field}.scale", "no such level scale", scale, ", ".join(scales))
-        indicators.append(Indicator(indicator_id, rd.text(spec, "name", field), parent,
-                                    rd.number(spec, "weight", field), scale,
-                                    rd.text(spec, "code", field, default=""),
-                                    rd.text(spec, "note", field, default="")))
+        indicators.append(
+            Indicator(
+                indicator_id,
+                rd.text(spec, "name", field),
+                parent,
+                rd.number(spec, "weight", field),
+                scale,
+                rd.text(spec, "code", field, default=""),
+                rd.text(spec, "note", field, default=""),
+            )
+        )
     if not indicators:
         raise rd.fail("indicators", "a rubric needs at least one indicator")
     return indicators
@@ -328,8 +365,7 @@ def _link(rd: _Reader, groups: dict[str, Group], indicators: list[Indicator]) ->
         members = tuple(ind.id for ind in indicators if ind.parent == group.id)
         if not children and not members:
             raise rd.fail(f"groups.{group.id}", "has no indicators below it")
-        linked[group.id] = Group(group.id, group.kind, group.name, group.weight, group.parent,
-                                 children, members)
+        linked[group.id] = Group(group.id, group.kind, group.name, group.weight, group.parent, children, members)
     return linked
 
 
@@ -343,17 +379,22 @@ def _check_weights(rd: _Reader, groups: dict[str, Group], indicators: list[Indic
     total = sum((g.weight for g in top), Fraction(0))
     if total != 100:
         parts = ", ".join(f"{g.id} {format_exact(g.weight)}" for g in top)
-        raise rd.fail("groups", f"top-level weights sum to {format_exact(total)}, not 100 ({parts})",
-                      allowed="weights in percent of the index that sum to 100")
+        raise rd.fail(
+            "groups",
+            f"top-level weights sum to {format_exact(total)}, not 100 ({parts})",
+            allowed="weights in percent of the index that sum to 100",
+        )
     for group in groups.values():
         members = list(group.children) + list(group.indicators)
         below = sum((weights[m] for m in members), Fraction(0))
         if below != group.weight:
             parts = ", ".join(f"{m} {format_exact(weights[m])}" for m in members)
-            raise rd.fail(f"groups.{group.id}.weight",
-                          f"its members' weights sum to {format_exact(below)}, not the group's "
-                          f"{format_exact(group.weight)} ({parts})",
-                          allowed="member weights (in % of the index) that add up to the group's weight")
+            raise rd.fail(
+                f"groups.{group.id}.weight",
+                f"its members' weights sum to {format_exact(below)}, not the group's "
+                f"{format_exact(group.weight)} ({parts})",
+                allowed="member weights (in % of the index) that add up to the group's weight",
+            )
 
 
 def _rounding(rd: _Reader, raw: RawRubric) -> Rounding:
@@ -380,32 +421,38 @@ def _bands(rd: _Reader, raw: RawRubric, low: Fraction, high: Fraction) -> tuple[
         field = f"bands[{n}]"
         spec = rd.table(spec, field)
         rd.keys(spec, field, _BAND_KEYS)
-        band = Band(rd.text(spec, "predikat", field), rd.number(spec, "lower", field),
-                    rd.number(spec, "upper", field))
+        band = Band(rd.text(spec, "predikat", field), rd.number(spec, "lower", field), rd.number(spec, "upper", field))
         if band.lower >= band.upper:
-            raise rd.fail(field, "lower must be below upper",
-                          f"{format_exact(band.lower)}..{format_exact(band.upper)}")
+            raise rd.fail(field, "lower must be below upper", f"{format_exact(band.lower)}..{format_exact(band.upper)}")
         bands.append(band)
     check_bands(bands, low, high, rd.fail)
     return tuple(bands)
 
 
-def check_bands(bands: list[Band], low: Fraction, high: Fraction,
-                fail: Callable[[str, str], Exception]) -> None:
+def check_bands(bands: list[Band], low: Fraction, high: Fraction, fail: Callable[[str, str], Exception]) -> None:
     """Check bands are distinct, ordered, contiguous and cover ``[low, high]`` exactly."""
     names = [band.predikat for band in bands]
     if len(set(names)) != len(names):
         raise fail("bands", f"a predikat appears twice: {names}")
     for n, (below, above) in enumerate(itertools.pairwise(bands)):
         if above.lower < below.upper:
-            raise fail(f"bands[{n + 1}]", f"overlaps the band below: {below.predikat} reaches "
-                       f"{format_exact(below.upper)} but {above.predikat} starts at {format_exact(above.lower)}")
+            raise fail(
+                f"bands[{n + 1}]",
+                f"overlaps the band below: {below.predikat} reaches "
+                f"{format_exact(below.upper)} but {above.predikat} starts at {format_exact(above.lower)}",
+            )
         if above.lower > below.upper:
-            raise fail(f"bands[{n + 1}]", f"leaves a gap: {below.predikat} ends at "
-                       f"{format_exact(below.upper)} but {above.predikat} starts at {format_exact(above.lower)}")
+            raise fail(
+                f"bands[{n + 1}]",
+                f"leaves a gap: {below.predikat} ends at "
+                f"{format_exact(below.upper)} but {above.predikat} starts at {format_exact(above.lower)}",
+            )
     if bands[0].lower != low or bands[-1].upper != high:
-        raise fail("bands", f"must cover the index range {format_exact(low)}..{format_exact(high)} "
-                   f"exactly, but cover {format_exact(bands[0].lower)}..{format_exact(bands[-1].upper)}")
+        raise fail(
+            "bands",
+            f"must cover the index range {format_exact(low)}..{format_exact(high)} "
+            f"exactly, but cover {format_exact(bands[0].lower)}..{format_exact(bands[-1].upper)}",
+        )
 
 
 def load_criteria(source: Traversable | Path) -> dict[str, IndicatorCriteria]:

@@ -82,8 +82,7 @@ def derive_document(engine: Engine, base_id: str) -> tuple[tomlkit.TOMLDocument,
     while rubric_id is not None:
         path = Path(engine.rubric(rubric_id).source)
         if not path.is_file():
-            raise RubricError("the base rubric is not a file on disk; cannot copy it", field="--from",
-                              value=base_id)
+            raise RubricError("the base rubric is not a file on disk; cannot copy it", field="--from", value=base_id)
         chain.append(path)
         rubric_id = _document(path).get("extends")
     document = _document(chain[-1])
@@ -99,21 +98,32 @@ def _package_name(rubric_id: str) -> str:
     return "spbe_rubric_" + rubric_id.replace("-", "_")
 
 
-def new_rubric_plugin(engine: Engine, rubric_id: str, base_id: str, directory: Path, *,  # noqa: PLR0915 - writes the files of a distribution in one readable sequence
-                      years: list[int] | None = None, title: str | None = None) -> Scaffold:
+def new_rubric_plugin(  # noqa: PLR0915 - writes the files of a distribution in one readable sequence
+    engine: Engine,
+    rubric_id: str,
+    base_id: str,
+    directory: Path,
+    *,
+    years: list[int] | None = None,
+    title: str | None = None,
+) -> Scaffold:
     """Write a plugin distribution for a new rubric version derived from ``base_id``; return what was written."""
     if not RUBRIC_ID.match(rubric_id):
-        raise InputError("not a rubric id", field="ID", value=rubric_id,
-                         allowed="lower-case words and digits joined by hyphens, e.g. spbe-2025")
+        raise InputError(
+            "not a rubric id",
+            field="ID",
+            value=rubric_id,
+            allowed="lower-case words and digits joined by hyphens, e.g. spbe-2025",
+        )
     if rubric_id in engine.rubric_ids():
-        raise InputError("a rubric with this id is already installed", field="ID", value=rubric_id,
-                         allowed="a new id")
+        raise InputError("a rubric with this id is already installed", field="ID", value=rubric_id, allowed="a new id")
     base = engine.rubric(base_id)
     dist = f"spbe-rubric-{rubric_id}"
     root = directory / dist
     if root.exists():
-        raise InputError("the target directory already exists; not overwriting it", file=str(root),
-                         allowed="another --path or ID")
+        raise InputError(
+            "the target directory already exists; not overwriting it", file=str(root), allowed="another --path or ID"
+        )
     package = _package_name(rubric_id)
     year_note = ""
     if years is None:
@@ -123,8 +133,10 @@ def new_rubric_plugin(engine: Engine, rubric_id: str, base_id: str, directory: P
         holders = [r for r in engine.rubric_ids() if following in engine.rubric(r).years]
         years = [] if holders else [following]
         if holders:
-            year_note = (f"years left empty: {following} is governed by {', '.join(holders)}; "
-                         "set the evaluation years this version governs before publishing it.")
+            year_note = (
+                f"years left empty: {following} is governed by {', '.join(holders)}; "
+                "set the evaluation years this version governs before publishing it."
+            )
     title = title or f"{base.title}, derived as {rubric_id}"
 
     document, base_dir_file, headers = derive_document(engine, base_id)
@@ -169,17 +181,18 @@ def new_rubric_plugin(engine: Engine, rubric_id: str, base_id: str, directory: P
     rubric_file.write_text(_commented(guide, document), encoding="utf-8")
     golden_file = source / f"{rubric_id}.golden.toml"
     golden_file.write_text(_golden(engine, base_id, rubric_id), encoding="utf-8")
-    (source / "__init__.py").write_text(_MODULE.format(id=rubric_id, base=base_id, title=title),
-                                        encoding="utf-8")
+    (source / "__init__.py").write_text(_MODULE.format(id=rubric_id, base=base_id, title=title), encoding="utf-8")
     tests = root / "tests"
     tests.mkdir()
     test_file = tests / "test_conformance.py"
     test_file.write_text(_TEST.format(id=rubric_id), encoding="utf-8")
     major_minor = ".".join(engine_version().split(".")[:2])
-    (root / "pyproject.toml").write_text(_PYPROJECT.format(
-        dist=dist, id=rubric_id, base=base_id, package=package, engine=major_minor), encoding="utf-8")
-    (root / "README.md").write_text(_README.format(dist=dist, id=rubric_id, base=base_id, package=package),
-                                    encoding="utf-8")
+    (root / "pyproject.toml").write_text(
+        _PYPROJECT.format(dist=dist, id=rubric_id, base=base_id, package=package, engine=major_minor), encoding="utf-8"
+    )
+    (root / "README.md").write_text(
+        _README.format(dist=dist, id=rubric_id, base=base_id, package=package), encoding="utf-8"
+    )
     scaffold = Scaffold(root, package, rubric_file, golden_file, test_file)
     _verify(engine, scaffold, rubric_id, base_id)
     return scaffold
@@ -188,8 +201,7 @@ def new_rubric_plugin(engine: Engine, rubric_id: str, base_id: str, directory: P
 def load_plugin_module(scaffold: Scaffold) -> ModuleType:
     """Import a scaffolded plugin's module from its directory (without installing it)."""
     init = scaffold.root / "src" / scaffold.package / "__init__.py"
-    spec = importlib.util.spec_from_file_location(scaffold.package, init,
-                                                  submodule_search_locations=[str(init.parent)])
+    spec = importlib.util.spec_from_file_location(scaffold.package, init, submodule_search_locations=[str(init.parent)])
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[scaffold.package] = module  # importlib.resources.files(__name__) looks it up by name
@@ -207,8 +219,9 @@ def _verify(engine: Engine, scaffold: Scaffold, rubric_id: str, base_id: str) ->
     base = engine.rubric(base_id)
     for part in ("scales", "groups", "indicators", "bands", "rounding"):
         if getattr(mine, part) != getattr(base, part):  # pragma: no cover - a scaffold bug, not user input
-            raise RubricError(f"the scaffolded rubric's {part} differ from {base_id}'s",
-                              file=str(scaffold.rubric_file), field=part)
+            raise RubricError(
+                f"the scaffolded rubric's {part} differ from {base_id}'s", file=str(scaffold.rubric_file), field=part
+            )
 
 
 def _golden(engine: Engine, base_id: str, rubric_id: str) -> str:
@@ -217,8 +230,12 @@ def _golden(engine: Engine, base_id: str, rubric_id: str) -> str:
 
     path = golden_file(engine, base_id)
     if path is None:
-        raise RubricError(f"{base_id} ships no golden cases to start {rubric_id}'s from", field="--from",
-                          value=base_id, allowed="a base rubric with a <id>.golden.toml")
+        raise RubricError(
+            f"{base_id} ships no golden cases to start {rubric_id}'s from",
+            field="--from",
+            value=base_id,
+            allowed="a base rubric with a <id>.golden.toml",
+        )
     document = _document(path)
     document["rubric"] = rubric_id
     lines = [
@@ -272,7 +289,7 @@ def test_rubric_conforms() -> None:
     assert report.ok
 '''
 
-_PYPROJECT = '''[build-system]
+_PYPROJECT = """[build-system]
 requires = ["hatchling>=1.25"]
 build-backend = "hatchling.build"
 
@@ -301,9 +318,9 @@ testpaths = ["tests", "src"]
 addopts = ["--strict-markers", "--strict-config", "-ra", "-p", "no:cacheprovider"]
 xfail_strict = true
 filterwarnings = ["error"]
-'''
+"""
 
-_README = '''# {dist}
+_README = """# {dist}
 
 Rubric `{id}` for [spbe-engine](https://pypi.org/project/spbe-engine/),
 derived from `{base}` by `spbe rubric new`.
@@ -321,4 +338,4 @@ spbe rubrics                            # {id} is listed with its plugin and has
 ```
 
 Publish: `python -m build` then `python -m twine upload dist/*`.
-'''
+"""

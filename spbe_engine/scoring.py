@@ -23,8 +23,15 @@ from .models import Assessment
 from .numbers import decimal_places, format_exact, rounding_interval
 from .plan import ScoringPlan
 
-__all__ = ["GroupScore", "IndicatorScore", "Provenance", "ScoreCard", "score_aggregates", "score_levels",
-           "score_mapping"]
+__all__ = [
+    "GroupScore",
+    "IndicatorScore",
+    "Provenance",
+    "ScoreCard",
+    "score_aggregates",
+    "score_levels",
+    "score_mapping",
+]
 
 #: At most this many exact index values are enumerated from published aggregates.
 MAX_EXACT_CANDIDATES = 100_000
@@ -133,11 +140,18 @@ class ScoreCard:
             level = levels[pos]
             scale = plan.rubric.scales[indicator.scale]
             value = None if level is None else plan.values[pos][level]
-            out.append(IndicatorScore(
-                indicator.id, indicator.name, indicator.parent, plan.weights[pos], level,
-                "" if level is None else scale.level(level).name, value,
-                None if value is None else plan.weights[pos] * value / 100,
-            ))
+            out.append(
+                IndicatorScore(
+                    indicator.id,
+                    indicator.name,
+                    indicator.parent,
+                    plan.weights[pos],
+                    level,
+                    "" if level is None else scale.level(level).name,
+                    value,
+                    None if value is None else plan.weights[pos] * value / 100,
+                )
+            )
         return tuple(out)
 
     @cached_property
@@ -156,16 +170,31 @@ class ScoreCard:
             weight = sum((plan.weights[p] for p in present), Fraction(0))
             value = None
             if weight:
-                value = sum((plan.weights[p] * plan.values[p][levels[p]]  # type: ignore[index]
-                             for p in present), Fraction(0)) / weight
+                value = (
+                    sum(
+                        (
+                            plan.weights[p] * plan.values[p][levels[p]]  # type: ignore[index]
+                            for p in present
+                        ),
+                        Fraction(0),
+                    )
+                    / weight
+                )
             share = weight / plan.group_weights[group.id] if plan.group_weights[group.id] else Fraction(1)
             complete = len(present) == len(positions)
-            out.append(GroupScore(
-                group.id, group.kind, group.name, group.parent, plan.group_weights[group.id],
-                value if complete else None,
-                None if value is None or not complete else _round(plan, value),
-                () if complete or value is None else (value,), share,
-            ))
+            out.append(
+                GroupScore(
+                    group.id,
+                    group.kind,
+                    group.name,
+                    group.parent,
+                    plan.group_weights[group.id],
+                    value if complete else None,
+                    None if value is None or not complete else _round(plan, value),
+                    () if complete or value is None else (value,),
+                    share,
+                )
+            )
         return tuple(out)
 
     def group(self, group_id: str) -> GroupScore:
@@ -196,17 +225,28 @@ def _resolve_levels(plan: ScoringPlan, levels: Mapping[str, Any], partial: bool)
         if pos is None and isinstance(key, str):
             pos = plan.position.get(key.strip().upper())
         if pos is None:
-            hint = " (that is a domain or aspect; give indicator levels, or only aggregates)" if (
-                isinstance(key, str) and rubric.has_group(key.strip().upper())) else ""
-            raise InputError(f"unknown indicator for rubric {rubric.id}{hint}", field=str(key),
-                             allowed=f"{plan.indicator_ids[0]} … {plan.indicator_ids[-1]}")
+            hint = (
+                " (that is a domain or aspect; give indicator levels, or only aggregates)"
+                if (isinstance(key, str) and rubric.has_group(key.strip().upper()))
+                else ""
+            )
+            raise InputError(
+                f"unknown indicator for rubric {rubric.id}{hint}",
+                field=str(key),
+                allowed=f"{plan.indicator_ids[0]} … {plan.indicator_ids[-1]}",
+            )
         table = plan.contributions[pos]
         if isinstance(level, bool) or not isinstance(level, int) or level not in table:
             scale = rubric.scale_of(plan.indicator_ids[pos])
             names = ", ".join(f"{lv.number} {lv.name}" for lv in scale.levels)
-            raise InputError("level out of range" if isinstance(level, int) and not isinstance(level, bool)
-                             else "level must be a whole number", field=plan.indicator_ids[pos],
-                             value=level, allowed=f"whole levels {names}")
+            raise InputError(
+                "level out of range"
+                if isinstance(level, int) and not isinstance(level, bool)
+                else "level must be a whole number",
+                field=plan.indicator_ids[pos],
+                value=level,
+                allowed=f"whole levels {names}",
+            )
         if ordered[pos] is not None:
             raise InputError("indicator given twice", field=plan.indicator_ids[pos], value=level)
         ordered[pos] = level
@@ -214,8 +254,11 @@ def _resolve_levels(plan: ScoringPlan, levels: Mapping[str, Any], partial: bool)
         missing = [plan.indicator_ids[p] for p, lv in enumerate(ordered) if lv is None]
         if missing:
             shown = ", ".join(missing[:12]) + (f" … ({len(missing)} in all)" if len(missing) > 12 else "")
-            raise IncompleteError(f"missing indicator levels: {shown}", field="levels",
-                                  allowed="every indicator of the rubric, or ask for a partial score")
+            raise IncompleteError(
+                f"missing indicator levels: {shown}",
+                field="levels",
+                allowed="every indicator of the rubric, or ask for a partial score",
+            )
     return ordered
 
 
@@ -240,21 +283,45 @@ def _fast_numerator(plan: ScoringPlan, levels: Mapping[str, Any]) -> int | None:
     return total
 
 
-def _complete(plan: ScoringPlan, numerator: int, levels: tuple[int | None, ...] | Mapping[str, int],
-              provenance: Provenance, instansi: str | None = None, year: int | None = None,
-              metadata: Mapping[str, Any] = _NO_METADATA) -> ScoreCard:
+def _complete(
+    plan: ScoringPlan,
+    numerator: int,
+    levels: tuple[int | None, ...] | Mapping[str, int],
+    provenance: Provenance,
+    instansi: str | None = None,
+    year: int | None = None,
+    metadata: Mapping[str, Any] = _NO_METADATA,
+) -> ScoreCard:
     exact = Fraction(numerator, plan.denominator)
     published = plan.published(numerator)
     predikat = plan.bands[plan.band_of(numerator)].predikat
     return ScoreCard(
-        plan.rubric.id, plan.rubric.sha256, "levels", published, exact, (published,), (exact,), predikat,
-        (predikat,), (exact, exact), True, _ONE, None, provenance, instansi, year, metadata,
-        plan.rounding.predikat_on, plan, levels,
+        plan.rubric.id,
+        plan.rubric.sha256,
+        "levels",
+        published,
+        exact,
+        (published,),
+        (exact,),
+        predikat,
+        (predikat,),
+        (exact, exact),
+        True,
+        _ONE,
+        None,
+        provenance,
+        instansi,
+        year,
+        metadata,
+        plan.rounding.predikat_on,
+        plan,
+        levels,
     )
 
 
-def score_mapping(plan: ScoringPlan, levels: Mapping[str, Any], provenance: Provenance,
-                  *, partial: bool = False) -> ScoreCard:
+def score_mapping(
+    plan: ScoringPlan, levels: Mapping[str, Any], provenance: Provenance, *, partial: bool = False
+) -> ScoreCard:
     """Score a plain mapping of indicator id → level (the lean path of :meth:`Engine.score`)."""
     numerator = _fast_numerator(plan, levels)
     if numerator is None:
@@ -263,33 +330,48 @@ def score_mapping(plan: ScoringPlan, levels: Mapping[str, Any], provenance: Prov
     return _complete(plan, numerator, dict(levels), provenance)
 
 
-def score_levels(plan: ScoringPlan, assessment: Assessment, provenance: Provenance,
-                 *, partial: bool = False) -> ScoreCard:
+def score_levels(
+    plan: ScoringPlan, assessment: Assessment, provenance: Provenance, *, partial: bool = False
+) -> ScoreCard:
     """Score indicator levels; with ``partial``, missing indicators are reported, not guessed."""
     numerator = _fast_numerator(plan, assessment.levels)
     if numerator is not None:
-        return _complete(plan, numerator, assessment.levels, provenance, assessment.instansi,
-                         assessment.year, assessment.metadata)
+        return _complete(
+            plan, numerator, assessment.levels, provenance, assessment.instansi, assessment.year, assessment.metadata
+        )
     levels = _resolve_levels(plan, assessment.levels, partial)
     common = _common(plan, assessment, provenance)
     if all(level is not None for level in levels):
         numerator = sum(table[lv] for table, lv in zip(plan.contributions, levels, strict=True))  # type: ignore[index, misc]
-        return _complete(plan, numerator, tuple(levels), provenance, assessment.instansi,
-                         assessment.year, assessment.metadata)
+        return _complete(
+            plan, numerator, tuple(levels), provenance, assessment.instansi, assessment.year, assessment.metadata
+        )
     present = sum(plan.contributions[p][lv] for p, lv in enumerate(levels) if lv is not None)
     low = present + sum(min(plan.contributions[p].values()) for p, lv in enumerate(levels) if lv is None)
     high = present + sum(max(plan.contributions[p].values()) for p, lv in enumerate(levels) if lv is None)
     weight = sum((plan.weights[p] for p, lv in enumerate(levels) if lv is not None), Fraction(0))
     partial_index = None
     if weight:
-        partial_index = sum((plan.weights[p] * plan.values[p][lv] for p, lv in enumerate(levels)
-                             if lv is not None), Fraction(0)) / weight
+        partial_index = (
+            sum((plan.weights[p] * plan.values[p][lv] for p, lv in enumerate(levels) if lv is not None), Fraction(0))
+            / weight
+        )
     bands = range(plan.band_of(low), plan.band_of(high) + 1)
     return ScoreCard(
-        **common, source="levels", index=None, exact_index=None, index_candidates=(), exact_candidates=(),
-        predikat=None, predikat_candidates=tuple(plan.bands[b].predikat for b in bands),
-        index_range=(plan.exact(low), plan.exact(high)), complete=False, completeness=weight / 100,
-        partial_index=partial_index, plan=plan, levels=tuple(levels),
+        **common,
+        source="levels",
+        index=None,
+        exact_index=None,
+        index_candidates=(),
+        exact_candidates=(),
+        predikat=None,
+        predikat_candidates=tuple(plan.bands[b].predikat for b in bands),
+        index_range=(plan.exact(low), plan.exact(high)),
+        complete=False,
+        completeness=weight / 100,
+        partial_index=partial_index,
+        plan=plan,
+        levels=tuple(levels),
     )
 
 
@@ -312,8 +394,9 @@ def parse_aggregate(value: object, field: str) -> Decimal:
     try:
         return parse_decimal(value)
     except ValueError:
-        raise InputError("must be a decimal number", field=field, value=value,
-                         allowed="a published value such as 3.45") from None
+        raise InputError(
+            "must be a decimal number", field=field, value=value, allowed="a published value such as 3.45"
+        ) from None
 
 
 def resolve_aggregates(plan: ScoringPlan, assessment: Assessment) -> dict[str, tuple[Decimal, tuple[int, ...]]]:
@@ -329,15 +412,15 @@ def resolve_aggregates(plan: ScoringPlan, assessment: Assessment) -> dict[str, t
     for key, raw in assessment.aggregates.items():
         group_id = key.strip().upper() if isinstance(key, str) else key
         if group_id not in top:
-            raise InputError(f"not a top-level {kind} of rubric {rubric.id}", field=str(key),
-                             allowed=", ".join(top))
+            raise InputError(f"not a top-level {kind} of rubric {rubric.id}", field=str(key), allowed=", ".join(top))
         if group_id in given:
             raise InputError(f"{kind} given twice", field=str(key))
         given[group_id] = parse_aggregate(raw, str(key))
     missing = [gid for gid in top if gid not in given]
     if missing:
-        raise IncompleteError(f"missing {kind} values: {', '.join(missing)}",
-                              field="aggregates", allowed=f"all of {', '.join(top)}")
+        raise IncompleteError(
+            f"missing {kind} values: {', '.join(missing)}", field="aggregates", allowed=f"all of {', '.join(top)}"
+        )
     resolved: dict[str, tuple[Decimal, tuple[int, ...]]] = {}
     for group_id in top:  # rubric order, whatever order the input listed them in
         published = given[group_id]
@@ -347,8 +430,11 @@ def resolve_aggregates(plan: ScoringPlan, assessment: Assessment) -> dict[str, t
         if not found:
             raise InputError(
                 f"no combination of indicator levels gives {kind} {group_id} a value "
-                f"that rounds to {published} under rubric {rubric.id}", field=group_id, value=str(published),
-                allowed=_nearby(plan, group_id, low))
+                f"that rounds to {published} under rubric {rubric.id}",
+                field=group_id,
+                value=str(published),
+                allowed=_nearby(plan, group_id, low),
+            )
         resolved[group_id] = (published, found)
     return resolved
 
@@ -361,27 +447,45 @@ def score_aggregates(plan: ScoringPlan, assessment: Assessment, provenance: Prov
         group = plan.rubric.group(group_id)
         per_group[group_id] = found
         values = tuple(plan.group_value(group_id, n) for n in found)
-        scores.append(GroupScore(group.id, group.kind, group.name, None, plan.group_weights[group_id],
-                                 values[0] if len(values) == 1 else None, published, values))
+        scores.append(
+            GroupScore(
+                group.id,
+                group.kind,
+                group.name,
+                None,
+                plan.group_weights[group_id],
+                values[0] if len(values) == 1 else None,
+                published,
+                values,
+            )
+        )
 
     sums = {0}
     for found in per_group.values():
         sums = {total + n for total in sums for n in found}
         if len(sums) > MAX_EXACT_CANDIDATES:  # pragma: no cover - needs absurdly coarse published values
-            raise InputError("the published values admit too many exact indices to list",
-                             field="aggregates", allowed="values published to the rubric's precision")
+            raise InputError(
+                "the published values admit too many exact indices to list",
+                field="aggregates",
+                allowed="values published to the rubric's precision",
+            )
     numerators = sorted(sums)
     rounded = tuple(sorted({plan.published(n) for n in numerators}))
     bands = sorted({plan.band_of(n) for n in numerators})
     exact = tuple(plan.exact(n) for n in numerators)
     return ScoreCard(
-        **_common(plan, assessment, provenance), source="aggregates",
+        **_common(plan, assessment, provenance),
+        source="aggregates",
         index=rounded[0] if len(rounded) == 1 else None,
         exact_index=exact[0] if len(exact) == 1 else None,
-        index_candidates=rounded, exact_candidates=exact,
+        index_candidates=rounded,
+        exact_candidates=exact,
         predikat=plan.bands[bands[0]].predikat if len(bands) == 1 else None,
         predikat_candidates=tuple(plan.bands[b].predikat for b in bands),
-        index_range=(exact[0], exact[-1]), complete=True, completeness=Fraction(1), partial_index=None,
+        index_range=(exact[0], exact[-1]),
+        complete=True,
+        completeness=Fraction(1),
+        partial_index=None,
         group_scores=tuple(scores),
     )
 

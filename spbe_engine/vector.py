@@ -22,9 +22,7 @@ __all__ = ["BLOCK_ROWS", "as_level_matrix", "bands", "numerators", "rounded_unit
 BLOCK_ROWS = 8192
 
 
-def _block_range(
-    block: np.ndarray, low: np.ndarray, high: np.ndarray, uniform: bool
-) -> np.ndarray | None:
+def _block_range(block: np.ndarray, low: np.ndarray, high: np.ndarray, uniform: bool) -> np.ndarray | None:
     """Return the bad-row mask of one block, or ``None`` when every level is in range."""
     if uniform and block.size and block.min() >= low[0] and block.max() <= high[0]:
         return None  # the common case: one min and one max settle the whole block
@@ -70,9 +68,7 @@ def _lookup(plan: ScoringPlan, block: np.ndarray) -> np.ndarray:
     out = np.zeros(block.shape[0], dtype=object)
     for pos, table in enumerate(plan.contributions):
         low = plan.level_low[pos]
-        column = np.asarray(
-            [table[level] for level in range(low, plan.level_high[pos] + 1)], dtype=object
-        )
+        column = np.asarray([table[level] for level in range(low, plan.level_high[pos] + 1)], dtype=object)
         out += column[block[:, pos] - low]
     return out
 

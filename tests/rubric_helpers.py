@@ -42,8 +42,7 @@ def write_rubric(tmp_path: Path, rubric_id: str, text: str) -> Path:
 def variant(tmp_path: Path, edit: Callable[[str], str], rubric_id: str = "test-2021") -> Path:
     """Write a copy of spbe-2021.toml under a new id, changed by ``edit``."""
     text = (RUBRICS / "spbe-2021.toml").read_text(encoding="utf-8")
-    text = text.replace('id = "spbe-2021"', f'id = "{rubric_id}"').replace(
-        'criteria = "spbe-2021.criteria.toml"\n', "")
+    text = text.replace('id = "spbe-2021"', f'id = "{rubric_id}"').replace('criteria = "spbe-2021.criteria.toml"\n', "")
     text = "\n".join(line for line in text.splitlines() if not line.startswith("golden = ")) + "\n"
     return write_rubric(tmp_path, rubric_id, edit(text))
 

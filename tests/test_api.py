@@ -20,9 +20,10 @@ def test_engines_are_independent() -> None:
         return {n: 6 - n for n in rubric.scales[indicator.scale].numbers} if rubric.id == "spbe-2024" else None
 
     plain = Engine.default()
-    reverse = Engine.from_plugins(("reverse", types.SimpleNamespace(SPBE_HOOK_API=1,
-                                                               spbe_indicator_values=spbe_indicator_values)),
-                               entry_points=True)
+    reverse = Engine.from_plugins(
+        ("reverse", types.SimpleNamespace(SPBE_HOOK_API=1, spbe_indicator_values=spbe_indicator_values)),
+        entry_points=True,
+    )
     levels = {f"I{n}": 5 for n in range(1, 48)}
     assert plain.score(levels, rubric="spbe-2024").exact_index == 5
     assert reverse.score(levels, rubric="spbe-2024").exact_index == 1
@@ -46,4 +47,5 @@ def test_shared_engine_across_threads() -> None:
         parallel = list(pool.map(score, work))
     serial = [reference.score(levels, rubric=r) for r, levels in work]
     assert [(c.exact_index, c.index, c.predikat) for c in parallel] == [
-        (c.exact_index, c.index, c.predikat) for c in serial]
+        (c.exact_index, c.index, c.predikat) for c in serial
+    ]

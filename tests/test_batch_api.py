@@ -98,9 +98,7 @@ def test_score_many_equals_score(rubric_id: str, data: st.DataObject) -> None:
     rows = data.draw(level_rows(plan, rubric_id), label="rows")
     ids = plan.indicator_ids
     from_matrix = ENGINE.score_many(np.asarray(rows, dtype=np.int64), rubric=rubric_id)
-    from_maps = ENGINE.score_many(
-        [dict(zip(ids, row, strict=True)) for row in rows], rubric=rubric_id
-    )
+    from_maps = ENGINE.score_many([dict(zip(ids, row, strict=True)) for row in rows], rubric=rubric_id)
     for n, row in enumerate(rows):
         note(f"row {n}: {dict(zip(ids, row, strict=True))}")
         want = expected(rubric_id, ids, row)
@@ -128,9 +126,7 @@ def test_python_int_fallbacks(change: Mapping[str, Any]) -> None:
         ENGINE.score({"I1": 1}, rubric="spbe-2023", partial=True).provenance,
         np.asarray(rows, dtype=np.int64),
     )
-    slow = score_many(
-        attrs.evolve(plan, **change), fast.provenance, np.asarray(rows, dtype=np.int64)
-    )
+    slow = score_many(attrs.evolve(plan, **change), fast.provenance, np.asarray(rows, dtype=np.int64))
     assert slow.numerator.dtype == object
     assert [got(slow, n) for n in range(len(rows))] == [got(fast, n) for n in range(len(rows))]
 
@@ -140,9 +136,7 @@ def test_huge_denominator_is_not_int64_safe(tmp_path: Path) -> None:
     primes = [1_000_003, 1_000_033]
 
     @hookimpl
-    def spbe_indicator_values(
-        rubric: Rubric, indicator: Indicator
-    ) -> Mapping[int, Fraction] | None:
+    def spbe_indicator_values(rubric: Rubric, indicator: Indicator) -> Mapping[int, Fraction] | None:
         if rubric.id != "test-2021" or indicator.id not in ("I1", "I2"):
             return None
         prime = primes[indicator.id == "I2"]
@@ -313,9 +307,7 @@ def test_affine_but_too_large_for_int64(tmp_path: Path) -> None:
         }
 
     path = variant(tmp_path, lambda text: text)
-    engine = engine_with(
-        path, big=type("B", (), {"SPBE_HOOK_API": 1, "spbe_weights": staticmethod(spbe_weights)})()
-    )
+    engine = engine_with(path, big=type("B", (), {"SPBE_HOOK_API": 1, "spbe_weights": staticmethod(spbe_weights)})())
     plan = engine.plan("test-2021")
     assert plan.slopes is not None
     assert not plan.int64_safe

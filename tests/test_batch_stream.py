@@ -22,13 +22,9 @@ IDS = [f"I{n}" for n in range(1, 48)]
 
 LEVEL = st.one_of(
     st.sampled_from(["1", "2", "3", "4", "5"]),
-    st.sampled_from(
-        ["9", "0", "", " 3", "+3", "3.0", "0x3", "x", "03", "-1", "99999999999999999999"]
-    ),
+    st.sampled_from(["9", "0", "", " 3", "+3", "3.0", "0x3", "x", "03", "-1", "99999999999999999999"]),
 )
-INSTANSI = st.one_of(
-    st.sampled_from(["Kota A", "Kab. B", "X-Ray"]), st.sampled_from(['"Q, R"', "", "0x"])
-)
+INSTANSI = st.one_of(st.sampled_from(["Kota A", "Kab. B", "X-Ray"]), st.sampled_from(['"Q, R"', "", "0x"]))
 YEAR = st.sampled_from(["2024", "2023", "2022", "2019", "", "1999", "soon"])
 RUBRIC = st.sampled_from(["", "", "spbe-2024", " spbe-2023 ", "nope", " "])
 
@@ -94,10 +90,7 @@ def test_fast_path_really_is_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         "instansi,year,"
         + ",".join(IDS)
         + "\n"
-        + "".join(
-            f"K{n},2024," + ",".join(str(1 + (n + k) % 5) for k in range(47)) + "\n"
-            for n in range(50)
-        ),
+        + "".join(f"K{n},2024," + ",".join(str(1 + (n + k) % 5) for k in range(47)) + "\n" for n in range(50)),
         encoding="utf-8",
     )
     expected = row_path(path, None)
@@ -134,9 +127,7 @@ def test_cli_piped_has_no_progress(tmp_path: Path) -> None:
     from spbe_engine.cli.app import cli
 
     path = tmp_path / "in.csv"
-    path.write_text(
-        "instansi,year," + ",".join(IDS) + "\nA,2024," + ",".join("3" * 47) + "\n", encoding="utf-8"
-    )
+    path.write_text("instansi,year," + ",".join(IDS) + "\nA,2024," + ",".join("3" * 47) + "\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["batch", str(path)])
     assert result.exit_code == 0
     assert result.output == row_path(path, None)[0]

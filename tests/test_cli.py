@@ -129,8 +129,14 @@ def test_batch_levels_and_bad_rows(tmp_path: Path, capsys: pytest.CaptureFixture
     """Indicator-level rows: bad rows get an error status naming the column; the rest are scored."""
     header = ["instansi", "year", *[f"i{n}" for n in range(1, 48)], "opd"]
     good = ["A", "2024", *["3"] * 47, "x"]
-    rows = [good, ["B", "2024", *["3"] * 46, "6", "y"], ["C", "2024", *["tiga"] * 47, "z"],
-            ["D", "2030", *["3"] * 47, "w"], ["E", "2024", "3"], good]
+    rows = [
+        good,
+        ["B", "2024", *["3"] * 46, "6", "y"],
+        ["C", "2024", *["tiga"] * 47, "z"],
+        ["D", "2030", *["3"] * 47, "w"],
+        ["E", "2024", "3"],
+        good,
+    ]
     path = tmp_path / "levels.csv"
     buffer = io.StringIO()
     csv.writer(buffer).writerows([header, *rows])
@@ -163,8 +169,9 @@ def test_batch_levels_and_bad_rows(tmp_path: Path, capsys: pytest.CaptureFixture
         ("x", ".txt", "unknown assessment file type"),
     ],
 )
-def test_score_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, suffix: str,
-                         needle: str) -> None:
+def test_score_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, suffix: str, needle: str
+) -> None:
     """Bad input gives exactly one line naming the file and the problem, and exit code 2."""
     path = tmp_path / f"assessment{suffix}"
     path.write_text(content, encoding="utf-8")
@@ -200,8 +207,9 @@ def test_console_script_no_traceback(tmp_path: Path) -> None:
     """The installed `spbe` command prints no traceback on bad input."""
     path = tmp_path / "bad.toml"
     path.write_text("year = 2024\n[levels]\nI1 = 0\n", encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "spbe_engine", "score", str(path)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "spbe_engine", "score", str(path)], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "I1" in proc.stderr and "out of range" in proc.stderr

@@ -19,9 +19,7 @@ CROSSWALKS = ROOT / "crosswalks"
 PEMDI = CROSSWALKS / "spbe-2024__pemdi-2026.toml"
 
 
-def _variant(
-    tmp_path: Path, edit: Callable[[str], str], name: str = "spbe-2021__pemdi-2026.toml"
-) -> Path:
+def _variant(tmp_path: Path, edit: Callable[[str], str], name: str = "spbe-2021__pemdi-2026.toml") -> Path:
     """Write a copy of the spbe-2024 → pemdi-2026 crosswalk as spbe-2021 → pemdi-2026, changed by ``edit``."""
     text = PEMDI.read_text(encoding="utf-8").replace('from = "spbe-2024"', 'from = "spbe-2021"')
     path = tmp_path / name
@@ -41,9 +39,7 @@ def test_spbe_register_crosswalks(tmp_path: Path) -> None:
     engine = Engine.from_plugins(("walks", FilePlugin(crosswalks=(path,))), entry_points=True, strict=True)
     assert ("spbe-2021", "pemdi-2026") in engine.crosswalk_pairs()
     assert engine.crosswalk("spbe-2021", "pemdi-2026").title.startswith("Mine:")
-    assert next(p for p in engine.plugins if p.name == "walks").crosswalks == (
-        "spbe-2021__pemdi-2026",
-    )
+    assert next(p for p in engine.plugins if p.name == "walks").crosswalks == ("spbe-2021__pemdi-2026",)
 
 
 def test_a_pair_registered_twice_sets_the_plugin_aside(tmp_path: Path) -> None:
@@ -140,9 +136,7 @@ def test_bad_file_name_is_refused(tmp_path: Path) -> None:
             "exactly one",
         ),
         (
-            lambda t: t.replace(
-                '[targets.I6]\nmark = "none"', '[targets.I6]\nsources = ["I1"]\nmark = "none"'
-            ),
+            lambda t: t.replace('[targets.I6]\nmark = "none"', '[targets.I6]\nsources = ["I1"]\nmark = "none"'),
             "targets.I6",
             "no sources",
         ),
@@ -186,15 +180,11 @@ def test_weighted_mapping_combines_exactly(tmp_path: Path) -> None:
         ((Fraction(1, 10), Fraction(9, 10)), (2, 3), "half_up", 3),
     ],
 )
-def test_level_roundings(
-    weights: tuple[Fraction, Fraction], levels: tuple[int, int], rule: str, level: int
-) -> None:
+def test_level_roundings(weights: tuple[Fraction, Fraction], levels: tuple[int, int], rule: str, level: int) -> None:
     """Each named level rounding turns a non-integer combination into the documented level (2.5 → 3 half up)."""
     from spbe_engine.crosswalk import IndicatorMapping
 
-    mapping = IndicatorMapping(
-        "T", ("A", "B"), "weighted", weights, rule, "approximate", "project judgement", "x"
-    )
+    mapping = IndicatorMapping("T", ("A", "B"), "weighted", weights, rule, "approximate", "project judgement", "x")
     assert mapping.level(levels) == level
 
 

@@ -38,9 +38,7 @@ def test_2021_to_2023_renames_the_sector_services(engine: Engine) -> None:
         )
     for section in ("bands", "scales", "groups"):
         assert not result.in_section(section)
-    assert not [
-        c for c in result.changes if c.action in ("reweighted", "added", "removed", "moved")
-    ]
+    assert not [c for c in result.changes if c.action in ("reweighted", "added", "removed", "moved")]
     assert [c.field for c in result.in_section("years")] == ["years"]
 
 
@@ -89,9 +87,7 @@ def base(engine: Engine) -> Rubric:
 
 
 def _replace_indicator(rubric: Rubric, indicator_id: str, **changes: object) -> Rubric:
-    indicators = tuple(
-        attrs.evolve(ind, **changes) if ind.id == indicator_id else ind for ind in rubric.indicators
-    )
+    indicators = tuple(attrs.evolve(ind, **changes) if ind.id == indicator_id else ind for ind in rubric.indicators)
     return attrs.evolve(rubric, indicators=indicators)
 
 
@@ -108,8 +104,7 @@ def test_synthetic_reweighted_and_moved(base: Rubric) -> None:
 def test_synthetic_group_reweighted_renamed_and_kind(base: Rubric) -> None:
     """A group's weight, name and kind changes are reported against that group."""
     groups = tuple(
-        attrs.evolve(g, weight=g.weight + 1, name="Baru", kind="pilar") if g.id == "D2" else g
-        for g in base.groups
+        attrs.evolve(g, weight=g.weight + 1, name="Baru", kind="pilar") if g.id == "D2" else g for g in base.groups
     )
     result = diff_rubrics(base, attrs.evolve(base, groups=groups))
     assert {(c.action, c.subject, c.field) for c in result.changes} == {
@@ -190,12 +185,7 @@ def test_cli_unknown_rubric_is_one_line(capsys: pytest.CaptureFixture[str]) -> N
     """An unknown rubric id exits 2 with the choices named."""
     code = main(["rubric", "diff", "spbe-2021", "spbe-1999"])
     _, err = capsys.readouterr()
-    assert (
-        code == 2
-        and "spbe-1999" in err
-        and "spbe-2024" in err
-        and len(err.strip().splitlines()) == 1
-    )
+    assert code == 2 and "spbe-1999" in err and "spbe-2024" in err and len(err.strip().splitlines()) == 1
 
 
 def test_cli_same_rubric_says_so(capsys: pytest.CaptureFixture[str]) -> None:

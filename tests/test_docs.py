@@ -40,11 +40,7 @@ _FENCE = re.compile(r"^```python[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
 def _hookspecs() -> dict[str, Callable[..., Any]]:
-    return {
-        name: fn
-        for name, fn in vars(hookspecs).items()
-        if callable(fn) and hasattr(fn, "spbe_engine_spec")
-    }
+    return {name: fn for name, fn in vars(hookspecs).items() if callable(fn) and hasattr(fn, "spbe_engine_spec")}
 
 
 def _signature_text(fn: Callable[..., Any]) -> str:
@@ -86,12 +82,8 @@ def test_every_hook_is_documented_with_its_exact_signature() -> None:
     specs = _hookspecs()
     assert set(sections) == set(specs), "docs/hooks.md sections must match the hookspecs one to one"
     for name, fn in specs.items():
-        shown = [
-            code.strip() for _, code, _ in _blocks_of_text(sections[name]) if _is_signature(code)
-        ]
-        assert shown == [_signature_text(fn)], (
-            f"docs/hooks.md: the signature of {name} differs from the code"
-        )
+        shown = [code.strip() for _, code, _ in _blocks_of_text(sections[name]) if _is_signature(code)]
+        assert shown == [_signature_text(fn)], f"docs/hooks.md: the signature of {name} differs from the code"
 
 
 def _blocks_of_text(text: str) -> list[tuple[int, str, bool]]:
@@ -119,15 +111,11 @@ def test_every_hook_has_versionadded() -> None:
 
 def test_every_hook_has_a_test() -> None:
     """tests/test_hooks.py has a test named after each hook (test_<hook name>) that exercises it."""
-    missing = [
-        name for name in _hookspecs() if not callable(getattr(test_hooks, f"test_{name}", None))
-    ]
+    missing = [name for name in _hookspecs() if not callable(getattr(test_hooks, f"test_{name}", None))]
     assert not missing, f"add tests/test_hooks.py::test_<hook> for {missing}"
     for name in _hookspecs():
         source = inspect.getsource(getattr(test_hooks, f"test_{name}"))
-        assert name in source.split(":", 1)[1], (
-            f"test_{name} must exercise the hook it is named after"
-        )
+        assert name in source.split(":", 1)[1], f"test_{name} must exercise the hook it is named after"
 
 
 def _comments(code: str) -> dict[int, str]:
@@ -155,16 +143,11 @@ def _run(code: str, namespace: dict[str, Any], where: str) -> None:
         assert isinstance(stmt, ast.Expr)
         value = eval(compile(ast.Expression(stmt.value), where, "eval"), namespace)
         expected = eval(expected_code, {"Decimal": Decimal, "Fraction": Fraction, **namespace})
-        assert value == expected, (
-            f"{where}, line {stmt.lineno}: the docs say {comment}, the code gives {value!r}"
-        )
+        assert value == expected, f"{where}, line {stmt.lineno}: the docs say {comment}, the code gives {value!r}"
 
 
 _RUNNABLE = [
-    (path, line)
-    for path in DOC_FILES
-    for line, code, no_run in _blocks(path)
-    if not no_run and not _is_signature(code)
+    (path, line) for path in DOC_FILES for line, code, no_run in _blocks(path) if not no_run and not _is_signature(code)
 ]
 
 
@@ -180,9 +163,7 @@ def test_doc_example_runs(path: Path, line: int, monkeypatch: pytest.MonkeyPatch
     for block_line, code, no_run in _blocks(path):
         if no_run or _is_signature(code):
             continue
-        _run(
-            code, namespace, f"{path.relative_to(ROOT)}:{block_line}"
-        )  # earlier blocks set the scene
+        _run(code, namespace, f"{path.relative_to(ROOT)}:{block_line}")  # earlier blocks set the scene
         if block_line == line:
             return
     pytest.fail(f"no runnable block at {path}:{line}")  # pragma: no cover

@@ -31,9 +31,7 @@ def test_guide_has_examples() -> None:
 def test_guide_example_runs(code: str) -> None:
     """Each example runs in a fresh namespace and its assertions hold."""
     for word, module in NEEDS.items():
-        if re.search(
-            rf"^import {word}|^from {word}|^import {re.escape(module)}", code, flags=re.MULTILINE
-        ):
+        if re.search(rf"^import {word}|^from {word}|^import {re.escape(module)}", code, flags=re.MULTILINE):
             pytest.importorskip(module)
     exec(compile(code, str(GUIDE), "exec"), {"__name__": "guide_example"})
 

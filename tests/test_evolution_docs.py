@@ -13,12 +13,7 @@ from spbe_engine.cli import main
 from .conftest import ROOT
 
 DOC = (ROOT / "docs" / "evolution.md").read_text(encoding="utf-8")
-COMMANDS = [
-    line
-    for block in re.findall(r"```sh\n(.*?)```", DOC, re.S)
-    for line in block.splitlines()
-    if line
-]
+COMMANDS = [line for block in re.findall(r"```sh\n(.*?)```", DOC, re.S) for line in block.splitlines() if line]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -35,9 +30,6 @@ def test_documented_commands_run(
     monkeypatch.chdir(tmp_path)  # files the examples write land here, not in the checkout
     code = main(args)
     out, err = capsys.readouterr()
-    allowed = (
-        {0, 1} if "spbe-2023-published.csv" in command else {0}
-    )  # one OCR-garbled row in that table
+    allowed = {0, 1} if "spbe-2023-published.csv" in command else {0}  # one OCR-garbled row in that table
     assert code in allowed, err
     assert out or list(tmp_path.iterdir())
-

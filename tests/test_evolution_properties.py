@@ -49,9 +49,7 @@ def test_coverage_lies_between_0_and_1(levels: dict[str, int], keep: set[str], p
     """Whatever the input lacks and whatever the policy, coverage is in [0, 1] and the index within bounds."""
     given_levels = {k: v for k, v in levels.items() if k in keep}
     note(f"levels={given_levels} policy={policy}")
-    done = ENGINE.rescore(
-        Assessment(levels=given_levels, rubric="spbe-2024"), "pemdi-2026", missing=policy
-    )
+    done = ENGINE.rescore(Assessment(levels=given_levels, rubric="spbe-2024"), "pemdi-2026", missing=policy)
     check_coverage(done)
     check_rescore_bounds(ENGINE, done)
 
@@ -59,9 +57,7 @@ def test_coverage_lies_between_0_and_1(levels: dict[str, int], keep: set[str], p
 @given(levels=_levels(SPBE_2018_IDS), policy=st.sampled_from(MISSING_POLICIES))
 def test_structure_change_coverage(levels: dict[str, int], policy: str) -> None:
     """spbe-2018 → spbe-2021 (a structure change): coverage and bounds hold under every policy."""
-    done = ENGINE.rescore(
-        Assessment(levels=levels, rubric="spbe-2018"), "spbe-2021", missing=policy
-    )
+    done = ENGINE.rescore(Assessment(levels=levels, rubric="spbe-2018"), "spbe-2021", missing=policy)
     check_coverage(done)
     check_rescore_bounds(ENGINE, done)
 
@@ -78,9 +74,7 @@ def test_structure_change_coverage(levels: dict[str, int], policy: str) -> None:
         ]
     ),
 )
-def test_rescoring_is_monotone(
-    levels: dict[str, int], raised: str, route: tuple[str, str, str | None]
-) -> None:
+def test_rescoring_is_monotone(levels: dict[str, int], raised: str, route: tuple[str, str, str | None]) -> None:
     """Raising one source level never lowers the rescored index (or, for a partial card, its range)."""
     source, target, missing = route
     note(f"{source} → {target} ({missing}); raise {raised} from {levels}")

@@ -57,9 +57,7 @@ def test_best_raises_matches_brute_force(ladders: list[list[int]], need: int) ->
     assert (sum(taken), gain) == expected
 
 
-def _small_rubric(
-    tmp_path: Path, weights: list[int], top: int, edges: list[str], rule: str
-) -> Engine:
+def _small_rubric(tmp_path: Path, weights: list[int], top: int, edges: list[str], rule: str) -> Engine:
     lines = [
         "schema = 1",
         'id = "small"',
@@ -100,19 +98,13 @@ def _small_rubric(
 
 @settings(max_examples=25)
 @given(data=st.data())
-def test_gap_plan_is_minimal_on_small_rubrics(
-    tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
-) -> None:
+def test_gap_plan_is_minimal_on_small_rubrics(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject) -> None:
     """The gap plan, applied, reaches the target; no plan with fewer steps (or as few and more gain) does."""
     split = data.draw(st.integers(1, 98), label="first weight")
     second = data.draw(st.integers(1, 99 - split), label="second weight")
     third = data.draw(st.integers(0, 100 - split - second), label="third weight")
     weights = [split, second, third, 100 - split - second - third]
-    weights = (
-        [w for w in weights if w]
-        if weights[2] and weights[3]
-        else [split, second, 100 - split - second]
-    )
+    weights = [w for w in weights if w] if weights[2] and weights[3] else [split, second, 100 - split - second]
     top = data.draw(st.integers(2, 4), label="levels")
     edges = sorted(
         data.draw(
@@ -128,9 +120,7 @@ def test_gap_plan_is_minimal_on_small_rubrics(
     rule = data.draw(st.sampled_from(["rounded", "exact"]), label="band rule")
     engine = _small_rubric(tmp_path_factory.mktemp("gap"), weights, top, edges, rule)
     plan = engine.plan("small")
-    levels = {
-        f"I{n}": data.draw(st.integers(1, top), label=f"I{n}") for n in range(1, len(weights) + 1)
-    }
+    levels = {f"I{n}": data.draw(st.integers(1, top), label=f"I{n}") for n in range(1, len(weights) + 1)}
     target = data.draw(st.sampled_from([b.predikat for b in plan.bands]), label="target")
     note(f"weights={weights} edges={edges} rule={rule} levels={levels} target={target}")
     gap = engine.gap(Assessment(levels=levels, rubric="small"), target)
@@ -156,9 +146,7 @@ def test_bandar_lampung_2022_domains(engine: Engine) -> None:
     assert cukup.granularity == "group" and cukup.start_predikat == "Kurang"
     assert cukup.start_published == Decimal("1.53")
     assert cukup.steps[-1].predikat == "Cukup" and cukup.steps[-1].published >= Decimal("1.80")
-    assert all(
-        step.predikat != "Cukup" for step in cukup.steps[:-1]
-    )  # the last step is the first to arrive
+    assert all(step.predikat != "Cukup" for step in cukup.steps[:-1])  # the last step is the first to arrive
     baik = engine.gap(assessment, "baik")
     assert baik.target == "Baik" and baik.steps[-1].published >= Decimal("2.60")
     assert len(baik.steps) > len(cukup.steps)
@@ -175,9 +163,7 @@ def test_already_there_and_unreachable(engine: Engine) -> None:
 
 def test_cli_gap(capsys: pytest.CaptureFixture[str]) -> None:
     """`spbe gap --json` lists each step with its gain and resulting index, exact and published."""
-    code, out, _ = run(
-        capsys, "gap", str(EXAMPLES / "levels-2024.toml"), "--target", "Sangat Baik", "--json"
-    )
+    code, out, _ = run(capsys, "gap", str(EXAMPLES / "levels-2024.toml"), "--target", "Sangat Baik", "--json")
     data = json.loads(out)
     assert code == 0 and data["target"] == "Sangat Baik" and data["granularity"] == "indicator"
     last = data["steps"][-1]
@@ -185,9 +171,7 @@ def test_cli_gap(capsys: pytest.CaptureFixture[str]) -> None:
     assert Fraction(data["steps"][0]["gain"]) == max(
         Fraction(step["gain"]) for step in data["steps"]
     )  # largest gain first
-    code, out, _ = run(
-        capsys, "gap", str(EXAMPLES / "bandar-lampung-2022.toml"), "--target", "Cukup"
-    )
+    code, out, _ = run(capsys, "gap", str(EXAMPLES / "bandar-lampung-2022.toml"), "--target", "Cukup")
     assert code == 0 and "D4" in out and "Cukup" in out
 
 
@@ -207,8 +191,13 @@ def test_bandar_lampung_cukup_is_minimal(engine: Engine) -> None:
 
     def fewest(s7: int, s8: int) -> int:
         start = (13 * 2 + 25 + Decimal("16.5") + Decimal("2.75") * s7 + 3 * s8) / 100
-        room = [(Decimal("1.3"), 30), (Decimal("2.5"), 40), (Decimal("1.5"), 44),
-                (Decimal("2.75"), 50 - s7), (Decimal(3), 30 - s8)]
+        room = [
+            (Decimal("1.3"), 30),
+            (Decimal("2.5"), 40),
+            (Decimal("1.5"), 44),
+            (Decimal("2.75"), 50 - s7),
+            (Decimal(3), 30 - s8),
+        ]
         for k in range(1, 60):
             for split in itertools.product(*(range(min(r, k) + 1) for _, r in room)):
                 if sum(split) != k:

@@ -39,6 +39,7 @@ def test_spbe_register_rubrics(path: Path) -> None:
 
 def test_spbe_indicator_values(path: Path) -> None:
     """spbe_indicator_values: a plugin maps levels to values (here level 3 scores 3.5 on I1)."""
+
     @hookimpl
     def spbe_indicator_values(rubric: Rubric, indicator: Indicator) -> Mapping[int, Decimal] | None:
         if not _own(rubric) or indicator.id != "I1":
@@ -54,6 +55,7 @@ def test_spbe_indicator_values(path: Path) -> None:
 
 def test_spbe_weights(path: Path) -> None:
     """spbe_weights: a plugin reweights a group's members (here A8's six indicators)."""
+
     @hookimpl
     def spbe_weights(rubric: Rubric, group: Group | None) -> Mapping[str, int] | None:
         if not _own(rubric) or group is None or group.id != "A8":
@@ -67,6 +69,7 @@ def test_spbe_weights(path: Path) -> None:
 
 def test_spbe_predikat_bands(path: Path) -> None:
     """spbe_predikat_bands: a plugin supplies its own bands."""
+
     @hookimpl
     def spbe_predikat_bands(rubric: Rubric) -> list[Band] | None:
         if not _own(rubric):
@@ -79,6 +82,7 @@ def test_spbe_predikat_bands(path: Path) -> None:
 
 def test_spbe_rounding(path: Path) -> None:
     """spbe_rounding: a plugin changes the rounding and the band rule."""
+
     @hookimpl
     def spbe_rounding(rubric: Rubric) -> Rounding | None:
         return Rounding(places=1, mode="down", predikat_on="exact") if _own(rubric) else None
@@ -95,24 +99,34 @@ def test_spbe_rounding(path: Path) -> None:
         ("spbe_indicator_values", lambda rubric, indicator: {1: 1.0, 2: 2, 3: 3, 4: 4, 5: 5}, "exact number"),
         ("spbe_indicator_values", lambda rubric, indicator: {1: 1, 2: 2, 3: 3, 4: 4, 5: 6}, "outside the scale"),
         ("spbe_indicator_values", lambda rubric, indicator: {1: 1, 2: 2}, "every level"),
-        ("spbe_weights", lambda rubric, group: {"D1": 13, "D2": 25, "D3": 16.5, "D4": 45.5} if group is None
-         else None, "exact number"),
-        ("spbe_weights", lambda rubric, group: {"D1": 14, "D2": 25, "D3": 16, "D4": 45} if group is None
-         else None, "sum to"),
+        (
+            "spbe_weights",
+            lambda rubric, group: {"D1": 13, "D2": 25, "D3": 16.5, "D4": 45.5} if group is None else None,
+            "exact number",
+        ),
+        (
+            "spbe_weights",
+            lambda rubric, group: {"D1": 14, "D2": 25, "D3": 16, "D4": 45} if group is None else None,
+            "sum to",
+        ),
         ("spbe_predikat_bands", lambda rubric: [Band("A", Fraction(1), Fraction(4))], "cover"),
         ("spbe_rounding", lambda rubric: "half_up", "Rounding"),
     ],
 )
 def test_bad_hook_values_name_the_plugin(path: Path, hook: str, impl, needle: str) -> None:
     """A hook returning the wrong kind of value fails with the plugin and the hook named."""
+
     def guarded(**kwargs: object) -> object:
         return impl(**kwargs) if _own(kwargs["rubric"]) else None  # type: ignore[arg-type]
 
-    args = {"spbe_indicator_values": "rubric, indicator", "spbe_weights": "rubric, group",
-            "spbe_predikat_bands": "rubric", "spbe_rounding": "rubric"}[hook]
+    args = {
+        "spbe_indicator_values": "rubric, indicator",
+        "spbe_weights": "rubric, group",
+        "spbe_predikat_bands": "rubric",
+        "spbe_rounding": "rubric",
+    }[hook]
     namespace: dict[str, object] = {"guarded": guarded}
-    exec(f"def {hook}({args}):\n    return guarded({', '.join(f'{a}={a}' for a in args.split(', '))})",
-         namespace)
+    exec(f"def {hook}({args}):\n    return guarded({', '.join(f'{a}={a}' for a in args.split(', '))})", namespace)
     plugin = _plugin(**{hook: hookimpl(namespace[hook])})
     engine = engine_with(path, culprit=plugin)
     with pytest.raises(PluginError) as info:
@@ -122,6 +136,7 @@ def test_bad_hook_values_name_the_plugin(path: Path, hook: str, impl, needle: st
 
 def test_unknown_hook_sets_plugin_aside(path: Path) -> None:
     """A hook implementation matching no spec sets the plugin aside; others keep working."""
+
     @hookimpl
     def spbe_register_rubric(register: object) -> None:  # misspelled
         raise AssertionError("never called")
@@ -155,6 +170,7 @@ def test_wrong_api_version_sets_plugin_aside(path: Path) -> None:
 
 def test_register_that_raises_sets_plugin_aside(path: Path) -> None:
     """A plugin whose registration raises is set aside; the host survives."""
+
     @hookimpl
     def spbe_register_rubrics(register: object) -> None:
         raise RuntimeError("boom")
@@ -171,8 +187,9 @@ def test_spbe_register_crosswalks(tmp_path: Path) -> None:
     from .test_crosswalks import PEMDI
 
     path = tmp_path / "spbe-2021__pemdi-2026.toml"
-    path.write_text(PEMDI.read_text(encoding="utf-8").replace('from = "spbe-2024"', 'from = "spbe-2021"'),
-                    encoding="utf-8")
+    path.write_text(
+        PEMDI.read_text(encoding="utf-8").replace('from = "spbe-2024"', 'from = "spbe-2021"'), encoding="utf-8"
+    )
     engine = Engine.from_plugins(("walks", FilePlugin(crosswalks=(path,))), entry_points=True, strict=True)
     walk = engine.crosswalk("spbe-2021", "pemdi-2026")
     assert walk.origin == str(path) and not walk.generated

@@ -42,37 +42,23 @@ def test_candidates_are_counted_apart(impact_2023) -> None:
     """Rows whose published values admit several predikat are not in the matrix; every row is counted once."""
     impact = impact_2023
     ambiguous = [r for r in impact.rows if r.status == "ambiguous"]
-    assert ambiguous and all(
-        len(r.before_predikat) > 1 or len(r.after_predikat) > 1 for r in ambiguous
-    )
-    assert (
-        sum(impact.matrix.values())
-        + len(ambiguous)
-        + impact.count("partial")
-        + impact.count("error")
-        == 621
-    )
+    assert ambiguous and all(len(r.before_predikat) > 1 or len(r.after_predikat) > 1 for r in ambiguous)
+    assert sum(impact.matrix.values()) + len(ambiguous) + impact.count("partial") + impact.count("error") == 621
     assert impact.count("error") == 1  # the OCR-garbled Kab. Banyuasin row, reported, not dropped
 
 
 def test_structure_change_with_policy(engine: Engine, tmp_path: Path) -> None:
     """spbe-2024 → pemdi-2026 with impute:lowest: exact changes, drivers kept apart per rubric."""
     batch = tmp_path / "levels.jsonl"
-    rows = [
-        {"instansi": f"X{lv}", "levels": {f"I{n}": lv for n in range(1, 48)}} for lv in (1, 3, 5)
-    ]
+    rows = [{"instansi": f"X{lv}", "levels": {f"I{n}": lv for n in range(1, 48)}} for lv in (1, 3, 5)]
     batch.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    impact = measure_impact(
-        engine, read_batch(batch, "spbe-2024"), "spbe-2024", "pemdi-2026", "impute:lowest"
-    )
+    impact = measure_impact(engine, read_batch(batch, "spbe-2024"), "spbe-2024", "pemdi-2026", "impute:lowest")
     change = {r.instansi: r.change for r in impact.rows}
     # level L everywhere: 68 % mapped at L, 32 % imputed at 1 → 0.68 L + 0.32, against L before
     assert change == {"X1": 0, "X3": Fraction(236, 100) - 3, "X5": Fraction(372, 100) - 5}
     assert impact.movers(1)[0].instansi == "X5"
     assert [d.after is None for d in impact.drivers] == [False] * 0 + [True] * 4 + [False] * 7
-    assert impact.drivers[0].name.endswith("(spbe-2024)") and impact.drivers[-1].name.endswith(
-        "(pemdi-2026)"
-    )
+    assert impact.drivers[0].name.endswith("(spbe-2024)") and impact.drivers[-1].name.endswith("(pemdi-2026)")
     mean_change = sum(impact.changes, Fraction(0)) / len(impact.changes)
     assert sum(d.attributed for d in impact.drivers if d.attributed is not None) == mean_change
     data = impact_to_json(impact)
@@ -102,9 +88,7 @@ def test_cli_impact(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
         str(html),
     )
     data = json.loads(out)
-    assert (
-        code == 0 and data["summary"]["predikat_changed"] == 2 and html.stat().st_size > 1_000_000
-    )
+    assert code == 0 and data["summary"]["predikat_changed"] == 2 and html.stat().st_size > 1_000_000
     cukup = data["matrix"]["rows"].index("Cukup")
     assert data["matrix"]["counts"][cukup][data["matrix"]["columns"].index("Kurang")] == 2
     code, out, err = run(capsys, "impact", str(TABLE), "--from", "spbe-2024", "--to", "pemdi-2026")
@@ -115,10 +99,7 @@ def test_engine_impact_new_bands(engine: Engine) -> None:
     """Level 4 everywhere: index 4.00 is Sangat Baik under SPBE (< 4.2) but Memuaskan under Pemdi (>= 4.0)."""
     from spbe_engine import Assessment
 
-    people = [
-        Assessment(levels={f"I{n}": level for n in range(1, 48)}, instansi=f"L{level}")
-        for level in (2, 4)
-    ]
+    people = [Assessment(levels={f"I{n}": level for n in range(1, 48)}, instansi=f"L{level}") for level in (2, 4)]
     impact = engine.impact(people, "spbe-2024", "pemdi-2026", missing="impute:overall-mean")
     assert dict(impact.matrix) == {("Cukup", "Cukup"): 1, ("Sangat Baik", "Memuaskan"): 1}
     assert impact.changes == (0, 0) and impact.band_rule_moves == 1

@@ -52,14 +52,17 @@ def test_official_rubrics_ship_golden_cases_with_sources(engine: Engine, rubric_
 
 def _swapped_levels(rubric_id: str, indicator_id: str) -> Engine:
     """An engine whose plugin scores levels 2 and 3 of one indicator the wrong way round (not monotone)."""
+
     @hookimpl
     def spbe_indicator_values(rubric, indicator):  # type: ignore[no-untyped-def]
         if rubric.id == rubric_id and indicator.id == indicator_id:
             return {1: 1, 2: 3, 3: 2, 4: 4, 5: 5}
         return None
 
-    return Engine.from_plugins(("broken", types.SimpleNamespace(
-        SPBE_HOOK_API=1, spbe_indicator_values=spbe_indicator_values)), entry_points=True)
+    return Engine.from_plugins(
+        ("broken", types.SimpleNamespace(SPBE_HOOK_API=1, spbe_indicator_values=spbe_indicator_values)),
+        entry_points=True,
+    )
 
 
 def test_assert_rubric_conforms_raises_a_readable_report(tmp_path: Path) -> None:
@@ -74,6 +77,7 @@ def test_assert_rubric_conforms_raises_a_readable_report(tmp_path: Path) -> None
 
 def test_property_failure_names_rubric_property_and_smallest_assessment(engine: Engine) -> None:
     """A failing property is shrunk; the report names the rubric, the property and the smallest levels."""
+
     def body(engine: Engine, rubric_id: str, data: st.DataObject) -> None:
         from hypothesis import note
 
@@ -91,8 +95,7 @@ def test_property_failure_names_rubric_property_and_smallest_assessment(engine: 
 
 def test_skip_lists_and_check_selection(engine: Engine) -> None:
     """A reasoned skip list is reported with its reasons; unknown check names are refused."""
-    report = check_rubric("spbe-2021", engine, checks=["weights", "golden"],
-                          skip={"golden": "checked elsewhere"})
+    report = check_rubric("spbe-2021", engine, checks=["weights", "golden"], skip={"golden": "checked elsewhere"})
     assert [(r.name, r.status) for r in report.results] == [("weights", "passed"), ("golden", "skipped")]
     assert report.result("golden").message == "checked elsewhere"
     assert report.ok
@@ -129,8 +132,11 @@ def test_strategies_draw_valid_and_malformed_inputs(engine: Engine) -> None:
 def test_golden_file_errors_name_file_and_field(tmp_path: Path) -> None:
     """A malformed golden file is refused with the file and the field named."""
     path = tmp_path / "x.golden.toml"
-    path.write_text('schema = 1\n[[cases]]\nname = "a"\nsource = "b"\nlevels = { I1 = 3 }\n'
-                    'expect = { index = 3.00, colour = "red" }\n', encoding="utf-8")
+    path.write_text(
+        'schema = 1\n[[cases]]\nname = "a"\nsource = "b"\nlevels = { I1 = 3 }\n'
+        'expect = { index = 3.00, colour = "red" }\n',
+        encoding="utf-8",
+    )
     with pytest.raises(RubricError) as info:
         load_golden(path)
     assert str(path) in str(info.value) and "cases[0].expect.colour" in str(info.value)
@@ -138,18 +144,22 @@ def test_golden_file_errors_name_file_and_field(tmp_path: Path) -> None:
 
 def test_import_spbe_engine_does_not_import_hypothesis() -> None:
     """Embedders never pay for the test tools: the core and the kit's package stub import no hypothesis."""
-    code = ("import sys, spbe_engine, spbe_engine.testing, spbe_engine.testing.pytest_plugin; "
-            "sys.exit(int('hypothesis' in sys.modules))")
+    code = (
+        "import sys, spbe_engine, spbe_engine.testing, spbe_engine.testing.pytest_plugin; "
+        "sys.exit(int('hypothesis' in sys.modules))"
+    )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
 # Make hypothesis unimportable, as on a machine without the testing extra.
-_BLOCK = ("import sys\n"
-          "class _Block:\n"
-          "    def find_spec(self, name, path=None, target=None):\n"
-          "        if name.split('.')[0] == 'hypothesis':\n"
-          "            raise ImportError('No module named ' + repr(name))\n"
-          "sys.meta_path.insert(0, _Block())\n")
+_BLOCK = (
+    "import sys\n"
+    "class _Block:\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name.split('.')[0] == 'hypothesis':\n"
+    "            raise ImportError('No module named ' + repr(name))\n"
+    "sys.meta_path.insert(0, _Block())\n"
+)
 
 
 def test_spbe_check_without_the_testing_extra_says_how_to_install() -> None:
@@ -166,22 +176,38 @@ def test_pytest_plugin_is_harmless_without_hypothesis(tmp_path: Path) -> None:
     run = _BLOCK + "import pytest\nsys.exit(pytest.main(sys.argv[1:]))"
     # --assert=plain: pytest's assertion-rewriting import hook would otherwise sit before the
     # blocker and load hypothesis itself (it rewrites the modules of pytest11 distributions).
-    base = [sys.executable, "-c", run, "-p", "no:hypothesispytest", "-p", "no:cacheprovider", "-q",
-            "--assert=plain"]
+    base = [sys.executable, "-c", run, "-p", "no:hypothesispytest", "-p", "no:cacheprovider", "-q", "--assert=plain"]
     plain = subprocess.run([*base, str(tmp_path)], capture_output=True, text=True, check=False, cwd=tmp_path)
     assert plain.returncode == 0, plain.stdout + plain.stderr
-    kit = subprocess.run([*base, str(tmp_path), "--spbe-rubric", "spbe-2024"], capture_output=True, text=True,
-                         check=False, cwd=tmp_path)
+    kit = subprocess.run(
+        [*base, str(tmp_path), "--spbe-rubric", "spbe-2024"], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
     assert kit.returncode != 0 and INSTALL_HINT in kit.stdout + kit.stderr
 
 
 def test_pytest_option_runs_the_whole_kit(tmp_path: Path) -> None:
     """`pytest --spbe-rubric spbe-2024` runs one item per check against the installed rubric."""
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--spbe-rubric", "spbe-2024",
-         "--spbe-max-examples", "5", "--spbe-skip", "malformed"],
-        capture_output=True, text=True, check=False, cwd=tmp_path,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--spbe-rubric",
+            "spbe-2024",
+            "--spbe-max-examples",
+            "5",
+            "--spbe-skip",
+            "malformed",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"{len(CHECKS) - 1} passed" in proc.stdout
 
@@ -189,8 +215,13 @@ def test_pytest_option_runs_the_whole_kit(tmp_path: Path) -> None:
 def test_pytest_collects_golden_files(tmp_path: Path) -> None:
     """A golden file on the command line becomes one test per published case."""
     golden = ROOT / "rubric_versions" / "spbe-2024.golden.toml"
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(golden)],
-                          capture_output=True, text=True, check=False, cwd=tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(golden)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"{len(load_golden(golden))} passed" in proc.stdout
 
@@ -216,11 +247,12 @@ def test_spbe_check_json(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(out)
     assert code == 0 and data["ok"] and data["kit_version"] == KIT_VERSION
     assert [(r["rubric"], [c["status"] for c in r["checks"]]) for r in data["rubrics"]] == [
-        ("spbe-2021", ["passed"]), ("spbe-2024", ["passed"])]
+        ("spbe-2021", ["passed"]),
+        ("spbe-2024", ["passed"]),
+    ]
 
 
-def test_spbe_check_fails_a_broken_rubric(capsys: pytest.CaptureFixture[str],
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_spbe_check_fails_a_broken_rubric(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """A rubric that does not conform makes `spbe check` exit 1 and show the smallest failing example."""
     broken = _swapped_levels("spbe-2021", "I3")
     monkeypatch.setattr(Engine, "default", classmethod(lambda cls, **kw: broken))
@@ -247,8 +279,9 @@ def test_example_third_party_plugin_conforms(tmp_path: Path) -> None:
     import importlib.util
 
     init = ROOT / "examples" / "spbe-rubric-pemdi-draft" / "src" / "spbe_rubric_pemdi_draft" / "__init__.py"
-    spec = importlib.util.spec_from_file_location("spbe_rubric_pemdi_draft", init,
-                                                  submodule_search_locations=[str(init.parent)])
+    spec = importlib.util.spec_from_file_location(
+        "spbe_rubric_pemdi_draft", init, submodule_search_locations=[str(init.parent)]
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -281,8 +314,9 @@ def test_every_check_is_documented() -> None:
         assert f"| `{name}` |" in text, name
 
 
-def test_spbe_check_names_set_aside_plugins(capsys: pytest.CaptureFixture[str],
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_spbe_check_names_set_aside_plugins(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A plugin the engine set aside registers no rubric; `spbe check` says so and why."""
     engine = Engine.from_plugins(("future-rubric", types.SimpleNamespace(SPBE_HOOK_API=2)), entry_points=True)
     monkeypatch.setattr(Engine, "default", classmethod(lambda cls, **kw: engine))

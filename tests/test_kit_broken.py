@@ -36,7 +36,7 @@ def _plugin(**hooks: object) -> types.SimpleNamespace:
 def _first(text: str, old: str, new: str, after: str = "") -> str:
     start = text.index(after) if after else 0
     at = text.index(old, start)
-    return text[:at] + new + text[at + len(old):]
+    return text[:at] + new + text[at + len(old) :]
 
 
 # -- the broken plugins ---------------------------------------------------------
@@ -106,8 +106,7 @@ def wrong_side_edge(rubric: Rubric) -> list[Band] | None:
     if rubric.id != "spbe-2024":
         return None
     edge = Fraction(1795, 1000)
-    return [Band("Kurang", Fraction(1), edge), Band("Cukup", edge, Fraction(13, 5)),
-            *rubric.bands[2:]]
+    return [Band("Kurang", Fraction(1), edge), Band("Cukup", edge, Fraction(13, 5)), *rubric.bands[2:]]
 
 
 def rounded_rule_for_2024_style(rubric: Rubric) -> Rounding | None:
@@ -144,27 +143,52 @@ class Broken:
 CASES = [
     # Refused when the rubric loads or its plan compiles: reported under the owning check.
     Broken("weights off by a point (TOML)", OWN, frozenset({"loads", "weights"}), toml=weights_off_by_a_point),
-    Broken("weights off by a point (hook)", OWN, frozenset({"loads", "weights"}),
-           hooks={"spbe_weights": hook_weights_off}),
+    Broken(
+        "weights off by a point (hook)", OWN, frozenset({"loads", "weights"}), hooks={"spbe_weights": hook_weights_off}
+    ),
     Broken("gap between bands (TOML)", OWN, frozenset({"loads", "bands"}), toml=band_gap),
     Broken("overlap between bands (TOML)", OWN, frozenset({"loads", "bands"}), toml=band_overlap),
-    Broken("gap between bands (hook)", OWN, frozenset({"loads", "bands"}),
-           hooks={"spbe_predikat_bands": hook_band_gap}),
-    Broken("value outside the scale (hook)", OWN, frozenset({"loads", "bounds"}),
-           hooks={"spbe_indicator_values": outside_scale}),
+    Broken(
+        "gap between bands (hook)", OWN, frozenset({"loads", "bands"}), hooks={"spbe_predikat_bands": hook_band_gap}
+    ),
+    Broken(
+        "value outside the scale (hook)",
+        OWN,
+        frozenset({"loads", "bounds"}),
+        hooks={"spbe_indicator_values": outside_scale},
+    ),
     # The engine names the raising hook (spbe_weights), so the weights check owns the fault.
     Broken("a hook that raises", OWN, frozenset({"loads", "weights"}), hooks={"spbe_weights": raising_hook}),
     # Compile fine; only the kit's checks find them.
-    Broken("all at level k do not give k (hook)", OWN, frozenset({"bounds"}),
-           hooks={"spbe_indicator_values": level_three_high}),
-    Broken("non-monotone indicator scoring (hook)", OWN, frozenset({"monotonicity"}),
-           hooks={"spbe_indicator_values": non_monotone}),
-    Broken("nondeterministic hook", OWN, frozenset({"determinism"}),
-           hooks={"spbe_indicator_values": _nondeterministic}),
-    Broken("predikat on the wrong side of an edge (bands hook)", "spbe-2024", frozenset({"bands", "golden"}),
-           hooks={"spbe_predikat_bands": wrong_side_edge}, official=True),
-    Broken("predikat on the wrong side of an edge (spbe_rounding hook)", "spbe-2023", frozenset({"golden"}),
-           hooks={"spbe_rounding": rounded_rule_for_2024_style}, official=True),
+    Broken(
+        "all at level k do not give k (hook)",
+        OWN,
+        frozenset({"bounds"}),
+        hooks={"spbe_indicator_values": level_three_high},
+    ),
+    Broken(
+        "non-monotone indicator scoring (hook)",
+        OWN,
+        frozenset({"monotonicity"}),
+        hooks={"spbe_indicator_values": non_monotone},
+    ),
+    Broken(
+        "nondeterministic hook", OWN, frozenset({"determinism"}), hooks={"spbe_indicator_values": _nondeterministic}
+    ),
+    Broken(
+        "predikat on the wrong side of an edge (bands hook)",
+        "spbe-2024",
+        frozenset({"bands", "golden"}),
+        hooks={"spbe_predikat_bands": wrong_side_edge},
+        official=True,
+    ),
+    Broken(
+        "predikat on the wrong side of an edge (spbe_rounding hook)",
+        "spbe-2023",
+        frozenset({"golden"}),
+        hooks={"spbe_rounding": rounded_rule_for_2024_style},
+        official=True,
+    ),
 ]
 
 

@@ -51,8 +51,12 @@ def test_structure_59_2020(engine: Engine, rubric_id: str) -> None:
     assert weights["I47"] == 3
     assert sum(weights.values()) == 100
     assert [(b.predikat, b.lower) for b in rubric.bands] == [
-        ("Kurang", 1), ("Cukup", Fraction(9, 5)), ("Baik", Fraction(13, 5)),
-        ("Sangat Baik", Fraction(7, 2)), ("Memuaskan", Fraction(21, 5))]
+        ("Kurang", 1),
+        ("Cukup", Fraction(9, 5)),
+        ("Baik", Fraction(13, 5)),
+        ("Sangat Baik", Fraction(7, 2)),
+        ("Memuaskan", Fraction(21, 5)),
+    ]
     assert rubric.scale_of("I1").level(1).name == "Rintisan"
     assert rubric.scale_of("I32").level(4).name == "Kolaborasi"
 
@@ -67,11 +71,20 @@ def test_guides_differ_only_in_what_they_change(engine: Engine) -> None:
     assert len({base.sha256, y2023.sha256, y2024.sha256}) == 3
 
 
-@pytest.mark.parametrize(("year", "rubric_id"), [(2018, "spbe-2018"), (2020, "spbe-2018"),
-                                                  (2021, "spbe-2021"), (2022, "spbe-2021"),
-                                                  (2023, "spbe-2023"), (2024, "spbe-2024"),
-                                                  (2025, "spbe-2025"), (2026, "pemdi-2026"),
-                                                  (2028, "pemdi-2026")])
+@pytest.mark.parametrize(
+    ("year", "rubric_id"),
+    [
+        (2018, "spbe-2018"),
+        (2020, "spbe-2018"),
+        (2021, "spbe-2021"),
+        (2022, "spbe-2021"),
+        (2023, "spbe-2023"),
+        (2024, "spbe-2024"),
+        (2025, "spbe-2025"),
+        (2026, "pemdi-2026"),
+        (2028, "pemdi-2026"),
+    ],
+)
 def test_year_selects_rubric(engine: Engine, year: int, rubric_id: str) -> None:
     """The evaluation year picks the governing rubric."""
     assert engine.rubric_for_year(year).id == rubric_id

@@ -36,9 +36,7 @@ def _good(tmp_path: Path) -> FilePlugin:
     ],
     ids=["bad-toml", "bad-weights", "bad-bands"],
 )
-def test_validation_sets_aside_a_plugin_with_a_bad_rubric(
-    tmp_path: Path, edit, needle: str
-) -> None:
+def test_validation_sets_aside_a_plugin_with_a_bad_rubric(tmp_path: Path, edit, needle: str) -> None:
     """With validation, a plugin whose rubric fails to load is set aside; the other plugins work."""
     bad = variant(tmp_path, edit, rubric_id="bad-2021")
     engine = Engine.from_plugins(("bad", FilePlugin(bad)), ("good", _good(tmp_path)), validate=True)
@@ -105,9 +103,7 @@ def test_validation_sets_aside_a_plugin_whose_hook_raises(tmp_path: Path) -> Non
     assert not info.active and "ZeroDivisionError: oops" in info.reason
     assert engine.score(ALL_THREES, rubric="good-2021").predikat
     lazy = Engine.from_plugins(("good", _good(tmp_path)), ("crashy", plugin))
-    with pytest.raises(
-        PluginError, match="plugin 'crashy', hook spbe_rounding raised ZeroDivisionError"
-    ) as exc:
+    with pytest.raises(PluginError, match="plugin 'crashy', hook spbe_rounding raised ZeroDivisionError") as exc:
         lazy.plan("good-2021")
     assert exc.value.plugin == "crashy"
 
@@ -167,8 +163,7 @@ def _dist_info(site: Path, name: str, version: str, entry_points: dict[str, str]
     """Write the .dist-info that importlib.metadata finds on sys.path: an installed distribution, no pip."""
     info = site / f"{name.replace('-', '_')}-{version}.dist-info"
     info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-                                   encoding="utf-8")
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n", encoding="utf-8")
     lines = "".join(f"{ep} = {module}\n" for ep, module in entry_points.items())
     (info / "entry_points.txt").write_text(f"[spbe_engine]\n{lines}", encoding="utf-8")
 
@@ -183,8 +178,12 @@ def throwaway_dist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     (site / "spbe_throwaway_broken.py").write_text(
         'raise ImportError("needs a library that is not installed")\n', encoding="utf-8"
     )
-    _dist_info(site, "spbe-throwaway", "0.3",
-               {"throwaway-good": "spbe_throwaway_good", "throwaway-broken": "spbe_throwaway_broken"})
+    _dist_info(
+        site,
+        "spbe-throwaway",
+        "0.3",
+        {"throwaway-good": "spbe_throwaway_good", "throwaway-broken": "spbe_throwaway_broken"},
+    )
     monkeypatch.syspath_prepend(str(site))
     monkeypatch.delenv("SPBE_STRICT_PLUGINS", raising=False)
     try:
@@ -198,14 +197,10 @@ def test_real_entry_points_broken_set_aside_good_kept(throwaway_dist: Path) -> N
     """Engine.default() over installed entry points sets the broken plugin aside and keeps the good one."""
     engine = Engine.default(validate=True)
     broken = _info(engine, "throwaway-broken")
-    assert (
-        not broken.active and "import failed" in broken.reason and "not installed" in broken.reason
-    )
+    assert not broken.active and "import failed" in broken.reason and "not installed" in broken.reason
     assert (broken.distribution, broken.version) == ("spbe-throwaway", "0.3")
     good = _info(engine, "throwaway-good")
-    assert (
-        good.active and good.rubrics == ("throwaway-2021",) and good.module == "spbe_throwaway_good"
-    )
+    assert good.active and good.rubrics == ("throwaway-2021",) and good.module == "spbe_throwaway_good"
     assert engine.score(ALL_THREES, rubric="throwaway-2021").exact_index == 3
     assert {"spbe-2021", "spbe-2024"} <= set(engine.rubric_ids())
     with pytest.raises(PluginError, match="throwaway-broken"):

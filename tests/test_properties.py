@@ -14,9 +14,9 @@ RUBRICS = ENGINE.rubric_ids()
 
 def levels_for(rubric_id: str) -> st.SearchStrategy[dict[str, int]]:
     rubric = ENGINE.rubric(rubric_id)
-    return st.fixed_dictionaries({
-        ind.id: st.sampled_from(rubric.scales[ind.scale].numbers) for ind in rubric.indicators
-    })
+    return st.fixed_dictionaries(
+        {ind.id: st.sampled_from(rubric.scales[ind.scale].numbers) for ind in rubric.indicators}
+    )
 
 
 @pytest.mark.parametrize("rubric_id", RUBRICS)

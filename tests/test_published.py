@@ -63,21 +63,19 @@ def test_naive_recomputation_would_miss(engine: Engine) -> None:
     ("year", "domains", "index", "predikat"),
     [
         # reference §2.5 / §5.2 boundary cases
-        (2024, ("4.70", "3.00", "2.09", "3.94"), "3.50", "Baik"),        # Kab. Pacitan, exact 3.4985
-        (2024, ("1.20", "2.10", "1.27", "3.75"), "2.60", "Cukup"),       # Kab. Luwu, exact < 2.6
-        (2023, ("1.00", "1.00", "1.00", "2.75"), "1.80", "Cukup"),       # Kab. Nias Barat 2023
-        (2023, ("1.90", "1.60", "1.00", "2.17"), "1.80", "Cukup"),       # Kab. Boven Digoel, exact 1.7995
-        (2024, ("5.00", "4.60", "4.18", "5.00"), "4.77", "Memuaskan"),   # Kab. Banyuwangi, exact 4.765
-        (2022, ("2", "1", "1", "1.88"), "1.53", "Kurang"),               # Kota Bandar Lampung (news)
-        (2024, ("5.00", "4.80", "4.09", "4.87"), "4.74", "Memuaskan"),   # Kementerian Keuangan
-        (2024, ("1.00", "1.00", "1.00", "2.47"), "1.67", "Kurang"),      # Sekretariat Komisi Kejaksaan
+        (2024, ("4.70", "3.00", "2.09", "3.94"), "3.50", "Baik"),  # Kab. Pacitan, exact 3.4985
+        (2024, ("1.20", "2.10", "1.27", "3.75"), "2.60", "Cukup"),  # Kab. Luwu, exact < 2.6
+        (2023, ("1.00", "1.00", "1.00", "2.75"), "1.80", "Cukup"),  # Kab. Nias Barat 2023
+        (2023, ("1.90", "1.60", "1.00", "2.17"), "1.80", "Cukup"),  # Kab. Boven Digoel, exact 1.7995
+        (2024, ("5.00", "4.60", "4.18", "5.00"), "4.77", "Memuaskan"),  # Kab. Banyuwangi, exact 4.765
+        (2022, ("2", "1", "1", "1.88"), "1.53", "Kurang"),  # Kota Bandar Lampung (news)
+        (2024, ("5.00", "4.80", "4.09", "4.87"), "4.74", "Memuaskan"),  # Kementerian Keuangan
+        (2024, ("1.00", "1.00", "1.00", "2.47"), "1.67", "Kurang"),  # Sekretariat Komisi Kejaksaan
     ],
 )
-def test_published_cases_unique(engine: Engine, year: int, domains: tuple[str, ...], index: str,
-                                predikat: str) -> None:
+def test_published_cases_unique(engine: Engine, year: int, domains: tuple[str, ...], index: str, predikat: str) -> None:
     """Single published rows from the reports reproduce exactly and uniquely."""
-    card = engine.score(Assessment(aggregates=dict(zip(("D1", "D2", "D3", "D4"), domains, strict=True)),
-                                   year=year))
+    card = engine.score(Assessment(aggregates=dict(zip(("D1", "D2", "D3", "D4"), domains, strict=True)), year=year))
     assert str(card.index) == index
     assert card.predikat == predikat
 
@@ -85,15 +83,15 @@ def test_published_cases_unique(engine: Engine, year: int, domains: tuple[str, .
 @pytest.mark.parametrize(
     ("year", "domains", "index", "predikat"),
     [
-        (2024, ("1.00", "1.10", "1.00", "2.70"), "1.80", "Kurang"),      # Kab. Nias Barat 2024
-        (2024, ("4.90", "4.20", "3.55", "4.24"), "4.20", "Memuaskan"),   # Badan Intelijen Negara
+        (2024, ("1.00", "1.10", "1.00", "2.70"), "1.80", "Kurang"),  # Kab. Nias Barat 2024
+        (2024, ("4.90", "4.20", "3.55", "4.24"), "4.20", "Memuaskan"),  # Badan Intelijen Negara
     ],
 )
-def test_published_cases_ambiguous(engine: Engine, year: int, domains: tuple[str, ...], index: str,
-                                   predikat: str) -> None:
+def test_published_cases_ambiguous(
+    engine: Engine, year: int, domains: tuple[str, ...], index: str, predikat: str
+) -> None:
     """Where the published domains admit both sides of a band edge, both are reported, never a guess."""
-    card = engine.score(Assessment(aggregates=dict(zip(("D1", "D2", "D3", "D4"), domains, strict=True)),
-                                   year=year))
+    card = engine.score(Assessment(aggregates=dict(zip(("D1", "D2", "D3", "D4"), domains, strict=True)), year=year))
     assert str(card.index) == index
     assert card.predikat is None
     assert predikat in card.predikat_candidates

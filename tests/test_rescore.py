@@ -17,9 +17,7 @@ from .conftest import DATA
 from .test_cli import run
 
 ALL_2024 = {f"I{n}": 3 for n in range(1, 48)}
-NIAS_BARAT_2023 = Assessment(
-    aggregates={"D1": "1.00", "D2": "1.00", "D3": "1.00", "D4": "2.75"}, year=2023
-)
+NIAS_BARAT_2023 = Assessment(aggregates={"D1": "1.00", "D2": "1.00", "D3": "1.00", "D4": "2.75"}, year=2023)
 
 
 def test_no_policy_is_one_clear_error(engine: Engine) -> None:
@@ -76,11 +74,7 @@ def test_identity_changes_nothing(engine: Engine) -> None:
     levels = dict(ALL_2024, I1=5, I40=1)
     done = engine.rescore(Assessment(levels=levels, year=2021), "spbe-2024")
     assert done.comparability == "exact" and done.coverage == 1
-    assert (
-        done.card.exact_index
-        == done.source_card.exact_index
-        == engine.score(levels, "spbe-2021").exact_index
-    )
+    assert done.card.exact_index == done.source_card.exact_index == engine.score(levels, "spbe-2021").exact_index
 
 
 def test_missing_source_levels_in_the_input(engine: Engine) -> None:
@@ -88,9 +82,7 @@ def test_missing_source_levels_in_the_input(engine: Engine) -> None:
     levels = {k: v for k, v in ALL_2024.items() if k != "I25"}
     with pytest.raises(InputError, match="1 lack source levels in the input"):
         engine.rescore(Assessment(levels=levels, rubric="spbe-2021"), "spbe-2024")
-    done = engine.rescore(
-        Assessment(levels=levels, rubric="spbe-2021"), "spbe-2024", missing="impute:lowest"
-    )
+    done = engine.rescore(Assessment(levels=levels, rubric="spbe-2021"), "spbe-2024", missing="impute:lowest")
     assert done.imputed == ("I25",) and done.coverage == 1 - Fraction(15, 1000)
 
 

@@ -33,7 +33,7 @@ def test_scaffold_layout(scaffold: Scaffold) -> None:
     assert project["project"]["name"] == "spbe-rubric-spbe-2025-rev"
     assert project["project"]["entry-points"]["spbe_engine"] == {"spbe-2025-rev": "spbe_rubric_spbe_2025_rev"}
     assert "spbe-engine" in project["project"]["dependencies"][0]
-    source = (scaffold.root / "src" / "spbe_rubric_spbe_2025_rev")
+    source = scaffold.root / "src" / "spbe_rubric_spbe_2025_rev"
     assert {p.name for p in source.iterdir()} >= {"__init__.py", "spbe-2025-rev.toml", "spbe-2025-rev.golden.toml"}
     compile(scaffold.test_file.read_text(encoding="utf-8"), str(scaffold.test_file), "exec")
     assert "assert_rubric_conforms" in scaffold.test_file.read_text(encoding="utf-8")
@@ -67,8 +67,24 @@ def test_scaffolded_plugin_passes_the_kit(engine: Engine, scaffold: Scaffold) ->
 
 def test_spbe_rubric_new_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """The command writes the project, says what to do next, and refuses to overwrite or reuse ids."""
-    assert main(["rubric", "new", "kota-contoh-2025", "--from", "spbe-2018", "--path", str(tmp_path),
-                 "--year", "2025", "--title", "Evaluasi Internal Kota Contoh 2025"]) == 0
+    assert (
+        main(
+            [
+                "rubric",
+                "new",
+                "kota-contoh-2025",
+                "--from",
+                "spbe-2018",
+                "--path",
+                str(tmp_path),
+                "--year",
+                "2025",
+                "--title",
+                "Evaluasi Internal Kota Contoh 2025",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "pip install -e '.[testing]'" in out
     package = tmp_path / "spbe-rubric-kota-contoh-2025" / "src" / "spbe_rubric_kota_contoh_2025"

@@ -36,16 +36,26 @@ def test_r59_worked_example(engine: Engine) -> None:
 
 def test_denpasar_2018(engine: Engine) -> None:
     """Kota Denpasar 2018 (DEN): aspects 2.00/2.10/2.00/2.50/2.33/3.29/2.50 → 2.06/2.29/3.00 → 2.64."""
-    levels = {f"I{n}": 2 for n in range(1, 8)}                          # A1 = 2.00
-    levels |= {f"I{n}": 2 for n in range(8, 17)} | {"I17": 3}          # A2 = 21/10
-    levels |= {"I18": 2, "I19": 2, "I20": 2, "I21": 3}                  # A3 = 2, A4 = 2.5
-    levels |= {"I22": 2, "I23": 2, "I24": 3}                            # A5 = 7/3
+    levels = {f"I{n}": 2 for n in range(1, 8)}  # A1 = 2.00
+    levels |= {f"I{n}": 2 for n in range(8, 17)} | {"I17": 3}  # A2 = 21/10
+    levels |= {"I18": 2, "I19": 2, "I20": 2, "I21": 3}  # A3 = 2, A4 = 2.5
+    levels |= {"I22": 2, "I23": 2, "I24": 3}  # A5 = 7/3
     levels |= {"I25": 4, "I26": 4, "I27": 3, "I28": 3, "I29": 3, "I30": 3, "I31": 3}  # A6 = 23/7
-    levels |= {"I32": 3, "I33": 2, "I34": 3, "I35-1": 1, "I35-2": 3, "I35-3": 3}      # A7 = 15/6
+    levels |= {"I32": 3, "I33": 2, "I34": 3, "I35-1": 1, "I35-2": 3, "I35-3": 3}  # A7 = 15/6
     card = engine.score(levels, rubric="spbe-2018")
     published = {g.id: str(g.published) for g in card.groups}
-    assert published == {"D1": "2.06", "A1": "2.00", "A2": "2.10", "D2": "2.29", "A3": "2.00",
-                         "A4": "2.50", "A5": "2.33", "D3": "3.00", "A6": "3.29", "A7": "2.50"}
+    assert published == {
+        "D1": "2.06",
+        "A1": "2.00",
+        "A2": "2.10",
+        "D2": "2.29",
+        "A3": "2.00",
+        "A4": "2.50",
+        "A5": "2.33",
+        "D3": "3.00",
+        "A6": "3.29",
+        "A7": "2.50",
+    }
     assert str(card.index) == "2.64"
     assert card.predikat == "Baik"
 

@@ -43,8 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("SPBE_DEBUG"):
             raise
-        click.echo(f"spbe: internal error: {type(exc).__name__}: {exc} (set SPBE_DEBUG=1 for details)",
-                   err=True)
+        click.echo(f"spbe: internal error: {type(exc).__name__}: {exc} (set SPBE_DEBUG=1 for details)", err=True)
         return EXIT_INTERNAL
     return result if isinstance(result, int) else 0
 

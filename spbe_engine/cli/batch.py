@@ -22,8 +22,16 @@ from . import EXIT_ROW_ERRORS
 from .common import engine_of
 
 #: The columns ``spbe batch`` adds to every row.
-RESULT_COLUMNS = ("index", "exact_index", "index_candidates", "predikat", "predikat_candidates",
-                  "rubric", "status", "message")
+RESULT_COLUMNS = (
+    "index",
+    "exact_index",
+    "index_candidates",
+    "predikat",
+    "predikat_candidates",
+    "rubric",
+    "status",
+    "message",
+)
 
 
 def row_result(engine: Engine, row: BatchRow, default_rubric: str | None, partial: bool) -> dict[str, Any]:
@@ -48,8 +56,9 @@ def row_result(engine: Engine, row: BatchRow, default_rubric: str | None, partia
         "predikat_candidates": list(card.predikat_candidates),
         "rubric": card.rubric_id,
         "status": status,
-        "message": "" if status != "partial" else (
-            f"covers {format_exact(card.completeness * 100)}% of the weight; not an index"),
+        "message": ""
+        if status != "partial"
+        else (f"covers {format_exact(card.completeness * 100)}% of the weight; not an index"),
     }
 
 
@@ -93,8 +102,9 @@ def bar_wanted(out_file: Path | None) -> bool:
     return sys.stderr.isatty() and (out_file is not None or sys.stdout.isatty())
 
 
-def advancing(rows: Iterator[tuple[BatchRow, dict[str, Any]]],
-               advance: Callable[[int], None]) -> Iterator[tuple[BatchRow, dict[str, Any]]]:
+def advancing(
+    rows: Iterator[tuple[BatchRow, dict[str, Any]]], advance: Callable[[int], None]
+) -> Iterator[tuple[BatchRow, dict[str, Any]]]:
     """Advance the bar by each row's size, roughly (the row path has no byte offsets)."""
     for row, result in rows:
         advance(sum(len(str(v)) + 1 for v in row.columns.values()))
@@ -112,22 +122,29 @@ def output_header(columns: list[str], results: tuple[str, ...] = RESULT_COLUMNS)
     carried = [(f"input_{name}" if name in results else name) for name in columns]
     renamed = [name for name in columns if name in results]
     if renamed:
-        click.echo(f"spbe: note: input columns {', '.join(renamed)} are carried as "
-                   f"{', '.join('input_' + n for n in renamed)} (the result uses those names)", err=True)
+        click.echo(
+            f"spbe: note: input columns {', '.join(renamed)} are carried as "
+            f"{', '.join('input_' + n for n in renamed)} (the result uses those names)",
+            err=True,
+        )
     return [*carried, *results]
 
 
-def csv_cells(row: BatchRow, result: dict[str, Any], header: list[str],
-              results: tuple[str, ...] = RESULT_COLUMNS) -> list[Any]:
+def csv_cells(
+    row: BatchRow, result: dict[str, Any], header: list[str], results: tuple[str, ...] = RESULT_COLUMNS
+) -> list[Any]:
     """Return one output CSV record: the input cells as given, then the result cells."""
     values = [row.columns.get(name, "") for name in header]
-    cells = {key: join(value) if isinstance(value, list) else ("" if value is None else value)
-             for key, value in result.items()}
+    cells = {
+        key: join(value) if isinstance(value, list) else ("" if value is None else value)
+        for key, value in result.items()
+    }
     return [*values, *(cells[c] for c in results)]
 
 
-def _write_csv(out: IO[str], rows: Iterator[tuple[BatchRow, dict[str, Any]]],
-               columns: tuple[str, ...] = RESULT_COLUMNS) -> tuple[int, int]:
+def _write_csv(
+    out: IO[str], rows: Iterator[tuple[BatchRow, dict[str, Any]]], columns: tuple[str, ...] = RESULT_COLUMNS
+) -> tuple[int, int]:
     writer: Any = None
     total = failed = 0
     for row, result in rows:
@@ -144,16 +161,27 @@ def _write_csv(out: IO[str], rows: Iterator[tuple[BatchRow, dict[str, Any]]],
 def _write_jsonl(out: IO[str], rows: Iterator[tuple[BatchRow, dict[str, Any]]]) -> tuple[int, int]:
     total = failed = 0
     for row, result in rows:
-        record = {"row": row.number, "line": row.line, "instansi": row.columns.get("instansi"),
-                  "year": row.columns.get("year"), **result, "input": dict(row.columns)}
+        record = {
+            "row": row.number,
+            "line": row.line,
+            "instansi": row.columns.get("instansi"),
+            "year": row.columns.get("year"),
+            **result,
+            "input": dict(row.columns),
+        }
         out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
         total += 1
         failed += result["status"] == "error"
     return total, failed
 
 
-def write_results(out_file: Path | None, rows: Iterator[tuple[BatchRow, dict[str, Any]]], *,
-                  as_json: bool, columns: tuple[str, ...] = RESULT_COLUMNS) -> tuple[int, int]:
+def write_results(
+    out_file: Path | None,
+    rows: Iterator[tuple[BatchRow, dict[str, Any]]],
+    *,
+    as_json: bool,
+    columns: tuple[str, ...] = RESULT_COLUMNS,
+) -> tuple[int, int]:
     """Stream row results as CSV (input columns, then ``columns``) or JSON Lines; return (rows, errors)."""
     handle = open(out_file, "w", encoding="utf-8", newline="") if out_file else sys.stdout  # noqa: SIM115
     try:
@@ -165,15 +193,18 @@ def write_results(out_file: Path | None, rows: Iterator[tuple[BatchRow, dict[str
 
 @click.command("batch")
 @click.argument("input_file", metavar="INPUT", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--rubric", "rubric_id", metavar="ID",
-              help="Rubric id for every row (default: the row's, else its year's).")
-@click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write here instead of stdout.")
+@click.option(
+    "--rubric", "rubric_id", metavar="ID", help="Rubric id for every row (default: the row's, else its year's)."
+)
+@click.option(
+    "--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout."
+)
 @click.option("--json", "as_json", is_flag=True, help="Write one JSON object per row (JSON Lines).")
 @click.option("--partial", is_flag=True, help="Allow missing indicators (status 'partial', no index).")
 @click.pass_context
-def batch_command(ctx: click.Context, input_file: Path, rubric_id: str | None, out_file: Path | None,
-                  as_json: bool, partial: bool) -> int:
+def batch_command(
+    ctx: click.Context, input_file: Path, rubric_id: str | None, out_file: Path | None, as_json: bool, partial: bool
+) -> int:
     """Score every row of a CSV or JSON Lines INPUT.
 
     Columns: `instansi`, `year`, optional `rubric`, and indicator ids (I1, ...)
@@ -192,8 +223,7 @@ def batch_command(ctx: click.Context, input_file: Path, rubric_id: str | None, o
     try:
         with progress_bar(input_file, shown=shown) as advance:
             if not as_json and input_file.suffix.lower() == ".csv" and csvstream.available():
-                total, failed = csvstream.stream_csv(engine, input_file, handle, rubric_id, partial,
-                                                     advance)
+                total, failed = csvstream.stream_csv(engine, input_file, handle, rubric_id, partial, advance)
             else:
                 rows = results(engine, input_file, rubric_id, partial)
                 rows = advancing(rows, advance) if shown else rows

@@ -24,8 +24,10 @@ def _kit() -> Any:
     try:
         testing.require_hypothesis()
     except ImportError:
-        raise KitMissing("the conformance kit needs the testing extra (hypothesis)",
-                         allowed=f"install it with: {testing.INSTALL_HINT}") from None
+        raise KitMissing(
+            "the conformance kit needs the testing extra (hypothesis)",
+            allowed=f"install it with: {testing.INSTALL_HINT}",
+        ) from None
     return testing
 
 
@@ -43,8 +45,9 @@ def _print(out: Any, report: Any) -> None:
     table.add_column("s", justify="right")
     table.add_column("detail", overflow="fold")
     for result in report.results:
-        table.add_row(result.name, f"[{_style(result.status)}]{result.status}[/]",
-                      f"{result.seconds:.2f}", result.message)
+        table.add_row(
+            result.name, f"[{_style(result.status)}]{result.status}[/]", f"{result.seconds:.2f}", result.message
+        )
     out.print(table)
     for result in report.results:
         if result.example and result.status == "failed":
@@ -56,15 +59,30 @@ def _print(out: Any, report: Any) -> None:
 @click.argument("rubric_ids", metavar="[ID]...", nargs=-1)
 @click.option("--check", "checks", multiple=True, metavar="NAME", help="Run only this check (repeatable).")
 @click.option("--skip", "skips", multiple=True, metavar="NAME", help="Do not run this check (repeatable).")
-@click.option("--profile", type=click.Choice(["fast", "ci", "repro"]), default=None,
-              help="Hypothesis profile: fast (default), ci (thorough) or repro (derandomized).")
-@click.option("--max-examples", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Examples per property (overrides the profile).")
+@click.option(
+    "--profile",
+    type=click.Choice(["fast", "ci", "repro"]),
+    default=None,
+    help="Hypothesis profile: fast (default), ci (thorough) or repro (derandomized).",
+)
+@click.option(
+    "--max-examples",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Examples per property (overrides the profile).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
 @click.pass_context
-def check_command(ctx: click.Context, rubric_ids: tuple[str, ...], checks: tuple[str, ...],
-                  skips: tuple[str, ...], profile: str | None, max_examples: int | None,
-                  as_json: bool) -> int:
+def check_command(
+    ctx: click.Context,
+    rubric_ids: tuple[str, ...],
+    checks: tuple[str, ...],
+    skips: tuple[str, ...],
+    profile: str | None,
+    max_examples: int | None,
+    as_json: bool,
+) -> int:
     """Run the conformance kit against installed rubrics (default: all of them).
 
     Every check is named (see `docs/kit.md`): loads, weights, bounds,
@@ -75,8 +93,9 @@ def check_command(ctx: click.Context, rubric_ids: tuple[str, ...], checks: tuple
     testing = _kit()
     unknown = [name for name in (*checks, *skips) if name not in testing.CHECKS]
     if unknown:
-        raise click.BadParameter(f"unknown check {unknown[0]!r}; the checks are: "
-                                 f"{', '.join(testing.CHECKS)}", param_hint="--check/--skip")
+        raise click.BadParameter(
+            f"unknown check {unknown[0]!r}; the checks are: {', '.join(testing.CHECKS)}", param_hint="--check/--skip"
+        )
     engine = engine_of(ctx)
     for info in engine.plugins:  # a plugin set aside registers no rubric: say why before "unknown rubric"
         if not info.active:
@@ -85,21 +104,46 @@ def check_command(ctx: click.Context, rubric_ids: tuple[str, ...], checks: tuple
     for rubric_id in ids:
         engine.rubric(rubric_id)  # an unknown id is a usage error, named before any check runs
     start = time.perf_counter()
-    reports = [testing.check_rubric(rubric_id, engine, checks=checks or None, skip=skips,
-                                    max_examples=max_examples, profile=profile) for rubric_id in ids]
+    reports = [
+        testing.check_rubric(
+            rubric_id, engine, checks=checks or None, skip=skips, max_examples=max_examples, profile=profile
+        )
+        for rubric_id in ids
+    ]
     elapsed = time.perf_counter() - start
     if as_json:
-        emit_json({"kit_version": testing.KIT_VERSION, "ok": all(r.ok for r in reports), "rubrics": [
-            {"rubric": r.rubric, "ok": r.ok, "checks": [
-                {"name": c.name, "status": c.status, "message": c.message, "example": c.example,
-                 "seconds": round(c.seconds, 3)} for c in r.results]} for r in reports]})
+        emit_json(
+            {
+                "kit_version": testing.KIT_VERSION,
+                "ok": all(r.ok for r in reports),
+                "rubrics": [
+                    {
+                        "rubric": r.rubric,
+                        "ok": r.ok,
+                        "checks": [
+                            {
+                                "name": c.name,
+                                "status": c.status,
+                                "message": c.message,
+                                "example": c.example,
+                                "seconds": round(c.seconds, 3),
+                            }
+                            for c in r.results
+                        ],
+                    }
+                    for r in reports
+                ],
+            }
+        )
     else:
         out = console()
         for report in reports:
             _print(out, report)
         bad = [r.rubric for r in reports if not r.ok]
-        summary = (f"{len(reports) - len(bad)} of {len(reports)} rubrics conform"
-                   + (f"; failing: {', '.join(bad)}" if bad else "")
-                   + f" (kit {testing.KIT_VERSION}, {elapsed:.1f}s)")
+        summary = (
+            f"{len(reports) - len(bad)} of {len(reports)} rubrics conform"
+            + (f"; failing: {', '.join(bad)}" if bad else "")
+            + f" (kit {testing.KIT_VERSION}, {elapsed:.1f}s)"
+        )
         out.print(f"[bold]{summary}[/bold]")
     return 0 if all(report.ok for report in reports) else EXIT_NONCONFORMING

@@ -23,9 +23,7 @@ def crosswalk_to_json(walk: Crosswalk, engine: Engine) -> dict[str, Any]:
         "notes": list(walk.notes),
         "generated": walk.generated,
         "origin": walk.origin,
-        "unmapped_weight": format_exact(
-            sum((target.indicator(t).weight for t in walk.unmapped), Fraction(0))
-        ),
+        "unmapped_weight": format_exact(sum((target.indicator(t).weight for t in walk.unmapped), Fraction(0))),
         "targets": [
             {
                 "id": m.target,
@@ -49,9 +47,7 @@ def crosswalk_to_json(walk: Crosswalk, engine: Engine) -> dict[str, Any]:
 @click.argument("target", metavar="TO", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def crosswalk_command(
-    ctx: click.Context, source: str | None, target: str | None, as_json: bool
-) -> None:
+def crosswalk_command(ctx: click.Context, source: str | None, target: str | None, as_json: bool) -> None:
     """Show the crosswalk from rubric FROM to rubric TO (without arguments: list the registered ones).
 
     Each target indicator is shown with its source indicators, how they
@@ -64,9 +60,7 @@ def crosswalk_command(
             raise click.UsageError("give both FROM and TO, or neither")
         pairs = engine.crosswalk_pairs()
         if as_json:
-            emit_json(
-                [{"from": a, "to": b, "plugin": engine.crosswalk_plugin((a, b))} for a, b in pairs]
-            )
+            emit_json([{"from": a, "to": b, "plugin": engine.crosswalk_plugin((a, b))} for a, b in pairs])
             return
         for a, b in pairs:
             click.echo(f"{a} → {b}  ({engine.crosswalk_plugin((a, b))})")
@@ -87,9 +81,7 @@ def crosswalk_command(
         table.add_column(name, overflow="fold")
     for m in walk.mappings:
         rule = (
-            ""
-            if not m.sources
-            else m.combine + (f" → {m.level_rounding}" if m.combine in ("mean", "weighted") else "")
+            "" if not m.sources else m.combine + (f" → {m.level_rounding}" if m.combine in ("mean", "weighted") else "")
         )
         if m.weights:
             rule += " (" + ", ".join(format_exact(w) for w in m.weights) + ")"

@@ -83,9 +83,7 @@ def _one(
 class BlockScorer:
     """Score blocks of plain lines in bulk; anything unusual goes row by row."""
 
-    def __init__(
-        self, engine: Engine, header: list[str], rubric: str | None, partial: bool
-    ) -> None:
+    def __init__(self, engine: Engine, header: list[str], rubric: str | None, partial: bool) -> None:
         self.engine = engine
         self.header = header
         self.rubric = rubric
@@ -97,14 +95,10 @@ class BlockScorer:
             and all(name[0] in "Ii" for name in ids)
             and not ({"levels", "aggregates", "domains"} & set(header))
         )
-        self.level_columns = {
-            name.upper(): n for n, name in enumerate(header) if ID_COLUMN.match(name)
-        }
+        self.level_columns = {name.upper(): n for n, name in enumerate(header) if ID_COLUMN.match(name)}
         self.suffixes: dict[tuple[str, int], str] = {}
 
-    def block(
-        self, path: Path, block: str, writer: Writer, number: int, line: int
-    ) -> tuple[int, int]:
+    def block(self, path: Path, block: str, writer: Writer, number: int, line: int) -> tuple[int, int]:
         """Write the results of one block of whole lines; return the row and line counts after it."""
         lines = block.split("\n")[:-1]
         same_header = writer.header is None or writer.header == self.header
@@ -136,9 +130,7 @@ class BlockScorer:
 
         names = [f"c{n}" for n in range(len(self.header))]
         types = {f"c{n}": pa.int64() for n in self.level_columns.values()}
-        extra = [
-            f"c{self.header.index(name)}" for name in ("rubric", "year") if name in self.header
-        ]
+        extra = [f"c{self.header.index(name)}" for name in ("rubric", "year") if name in self.header]
         types.update({name: pa.string() for name in extra})
         try:
             table = pacsv.read_csv(
@@ -173,13 +165,9 @@ class BlockScorer:
                 include_columns=columns, column_types=dict.fromkeys(columns, "string")
             ),
         )
-        return any(
-            pc.any(pc.match_substring(table[c], "x", ignore_case=True)).as_py() for c in columns
-        )
+        return any(pc.any(pc.match_substring(table[c], "x", ignore_case=True)).as_py() for c in columns)
 
-    def _score(
-        self, path: Path, lines: list[str], table: Any, writer: Writer, number: int, line: int
-    ) -> list[str]:
+    def _score(self, path: Path, lines: list[str], table: Any, writer: Writer, number: int, line: int) -> list[str]:
         import numpy as np
 
         from .. import vector
@@ -234,9 +222,7 @@ class BlockScorer:
             if name in self.header:
                 column = table.column(f"c{self.header.index(name)}").combine_chunks()
                 values = pc.unique(column)
-                keys.append(
-                    (_numpy(pc.index_in(column, value_set=values), np.int32), values.to_pylist())
-                )
+                keys.append((_numpy(pc.index_in(column, value_set=values), np.int32), values.to_pylist()))
             else:
                 keys.append((np.zeros(rows, dtype=np.int64), [""]))
         (rubric_codes, rubrics), (year_codes, years) = keys
@@ -247,17 +233,13 @@ class BlockScorer:
             cell = raw.strip() or raw  # as row_assessment reads the rubric cell
             try:
                 year = _year(year_cell)  # a bad year fails the row even under --rubric
-                rubric_id = self.rubric or self.engine.resolve_rubric_id(
-                    Assessment(year=year, rubric=cell or None)
-                )
+                rubric_id = self.rubric or self.engine.resolve_rubric_id(Assessment(year=year, rubric=cell or None))
             except SpbeError:
                 rubric_id = None
             out.append((rubric_id, np.flatnonzero(combined == key)))
         return out
 
-    def _render(
-        self, plan: Any, rubric_id: str, rendered: list[str], where: Any, numerator: Any
-    ) -> None:
+    def _render(self, plan: Any, rubric_id: str, rendered: list[str], where: Any, numerator: Any) -> None:
         """Append the result cells to each scored line, rendering each distinct numerator once."""
         import numpy as np
 
@@ -304,9 +286,7 @@ def _numpy(column: Any, dtype: Any) -> Any:
     array = column.combine_chunks() if hasattr(column, "combine_chunks") else column
     assert array.null_count == 0
     width = np.dtype(dtype).itemsize
-    return np.frombuffer(
-        array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * width
-    )
+    return np.frombuffer(array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * width)
 
 
 assert RESULT_COLUMNS == (

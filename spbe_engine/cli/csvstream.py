@@ -56,9 +56,7 @@ def stream_csv(
     try:
         return _stream(engine, path, handle, out, rubric, partial, progress or (lambda _: None))
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not UTF-8 text: {exc.reason} at byte {exc.start}", file=str(path)
-        ) from None
+        raise InputError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", file=str(path)) from None
     finally:
         handle.close()
 
@@ -75,9 +73,7 @@ def _stream(
     first = handle.readline()
     if '"' in first or "\r" in first:
         # A quoted header (or old Mac line ends): leave the whole file to the csv module.
-        return _slow_rest(
-            engine, path, io.StringIO(first, newline=""), handle, out, rubric, partial, 0, 0
-        )
+        return _slow_rest(engine, path, io.StringIO(first, newline=""), handle, out, rubric, partial, 0, 0)
     header = csv_header(path, csv.reader([first] if first else []))
     writer = Writer(out)
     scorer = BlockScorer(engine, header, rubric, partial)
@@ -131,9 +127,7 @@ def _slow_rest(
     writer = Writer(out)
     reader = csv.reader(itertools.chain(head, handle))
     header = csv_header(path, reader)
-    for row, result in row_by_row(
-        engine, path, csv_records(reader, header), rubric, partial, number
-    ):
+    for row, result in row_by_row(engine, path, csv_records(reader, header), rubric, partial, number):
         writer.slow(row, result)
     return writer.total, writer.failed
 

@@ -110,17 +110,11 @@ def print_gap(out: Any, gap: GapPlan, plan: ScoringPlan) -> None:
 
 @click.command("gap")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--target", required=True, metavar="PREDIKAT", help="The predikat to reach (e.g. Baik)."
-)
-@click.option(
-    "--rubric", "rubric_id", metavar="ID", help="Rubric id (default: the file's, else its year's)."
-)
+@click.option("--target", required=True, metavar="PREDIKAT", help="The predikat to reach (e.g. Baik).")
+@click.option("--rubric", "rubric_id", metavar="ID", help="Rubric id (default: the file's, else its year's).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_context
-def gap_command(
-    ctx: click.Context, file: Path, target: str, rubric_id: str | None, as_json: bool
-) -> None:
+def gap_command(ctx: click.Context, file: Path, target: str, rubric_id: str | None, as_json: bool) -> None:
     """Show the fewest improvements that lift the assessment in FILE to --target.
 
     Fewest steps first, then the largest index gain; each step raises one

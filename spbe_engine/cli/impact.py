@@ -54,16 +54,13 @@ def print_impact(out: Any, impact: Impact, top: int) -> None:
     bins = impact.histogram()
     peak = max((n for _, _, n in bins), default=1) or 1
     for low, high, n in bins:
-        changes.add_row(
-            format_exact(low), format_exact(high), str(n), "█" * max(1 if n else 0, 30 * n // peak)
-        )
+        changes.add_row(format_exact(low), format_exact(high), str(n), "█" * max(1 if n else 0, 30 * n // peak))
     out.print(changes)
     changes_ = impact.changes
     if changes_:
         mean = sum(changes_, Fraction(0)) / len(changes_)
         out.print(
-            f"min {facts['change_min']}, median {facts['change_median']}, mean {_four(mean)}, "
-            f"max {facts['change_max']}"
+            f"min {facts['change_min']}, median {facts['change_median']}, mean {_four(mean)}, max {facts['change_max']}"
         )
     movers = Table(title=f"Agencies that move most (top {top})", show_edge=False)
     for name in ("instansi", "before", "after", "change"):
@@ -89,9 +86,7 @@ def print_impact(out: Any, impact: Impact, top: int) -> None:
 
 @click.command("impact")
 @click.argument("input_file", metavar="INPUT", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--from", "source", metavar="ID", required=True, help="The rubric the rows were assessed under."
-)
+@click.option("--from", "source", metavar="ID", required=True, help="The rubric the rows were assessed under.")
 @click.option("--to", "to", metavar="ID", required=True, help="The rubric to compare with.")
 @click.option(
     "--missing",
@@ -106,9 +101,7 @@ def print_impact(out: Any, impact: Impact, top: int) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also write a self-contained HTML report here (needs the 'report' extra).",
 )
-@click.option(
-    "--top", default=10, show_default=True, type=click.IntRange(1), help="How many movers to list."
-)
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1), help="How many movers to list.")
 @click.pass_context
 def impact_command(
     ctx: click.Context,

@@ -22,10 +22,12 @@ def summary(card: ScoreCard) -> str:
     if not card.complete:
         lo, hi = card.index_range
         part = "-" if card.partial_index is None else format_exact(card.partial_index)
-        return (f"PARTIAL: covers {float(card.completeness) * 100:.1f}% of the weight; not an index. "
-                f"Mean over the indicators given: {part}; the full index would lie in "
-                f"{format_exact(lo)}..{format_exact(hi)}; predikat could be "
-                f"{' or '.join(card.predikat_candidates)}")
+        return (
+            f"PARTIAL: covers {float(card.completeness) * 100:.1f}% of the weight; not an index. "
+            f"Mean over the indicators given: {part}; the full index would lie in "
+            f"{format_exact(lo)}..{format_exact(hi)}; predikat could be "
+            f"{' or '.join(card.predikat_candidates)}"
+        )
     index = str(card.index) if card.index is not None else " or ".join(map(str, card.index_candidates))
     predikat = card.predikat or " or ".join(card.predikat_candidates)
     note = ""
@@ -39,18 +41,28 @@ def print_card(out: Any, card: ScoreCard, plan: ScoringPlan, explain: bool) -> N
     from rich.table import Table
 
     who = " ".join(str(x) for x in (card.instansi, card.year) if x is not None)
-    out.print(f"[bold]{who or 'assessment'}[/bold]  rubric {card.rubric_id} "
-              f"[dim](sha256 {card.rubric_sha256[:12]}, plugin {card.provenance.plugin})[/dim]")
+    out.print(
+        f"[bold]{who or 'assessment'}[/bold]  rubric {card.rubric_id} "
+        f"[dim](sha256 {card.rubric_sha256[:12]}, plugin {card.provenance.plugin})[/dim]"
+    )
     out.print(f"[bold]{summary(card)}[/bold]")
     table = Table(show_header=True)
     for column in ("id", "name", "weight %", "value", "exact"):
         table.add_column(column, justify="right" if column in ("weight %", "value", "exact") else "left")
     for group in card.groups:
         indent = "  " * _depth(plan, group.id)
-        exact = format_exact(group.value) if group.value is not None else " or ".join(
-            format_exact(c) for c in group.candidates) or "-"
-        table.add_row(indent + group.id, group.name, format_exact(group.weight),
-                      "-" if group.published is None else str(group.published), exact)
+        exact = (
+            format_exact(group.value)
+            if group.value is not None
+            else " or ".join(format_exact(c) for c in group.candidates) or "-"
+        )
+        table.add_row(
+            indent + group.id,
+            group.name,
+            format_exact(group.weight),
+            "-" if group.published is None else str(group.published),
+            exact,
+        )
     out.print(table)
     if explain:
         (explain_levels if card.source == "levels" else explain_aggregates)(out, card, plan)
@@ -65,18 +77,21 @@ def _depth(plan: ScoringPlan, group_id: str) -> int:
 
 def _rule(out: Any, card: ScoreCard, plan: ScoringPlan) -> None:
     rounding = plan.rounding
-    out.print(f"Rounding: {rounding.mode.replace('_', '-')} to {rounding.places} decimals "
-              f"({plan.rubric.id}).")
+    out.print(f"Rounding: {rounding.mode.replace('_', '-')} to {rounding.places} decimals ({plan.rubric.id}).")
     on = "the rounded index" if rounding.predikat_on == "rounded" else "the unrounded (exact) index"
-    out.print(f"Band rule: the predikat is assigned on {on}; bands are lower ≤ value < upper, "
-              f"the top band includes {format_exact(plan.bands[-1].upper)}.")
+    out.print(
+        f"Band rule: the predikat is assigned on {on}; bands are lower ≤ value < upper, "
+        f"the top band includes {format_exact(plan.bands[-1].upper)}."
+    )
     for exact in card.exact_candidates:
         n = exact * plan.denominator
         numerator = int(n)
         value = exact if rounding.predikat_on == "exact" else Fraction(plan.published(numerator))
         predikat = plan.predikat(numerator)
-        out.print(f"  exact {format_exact(exact)} → published {plan.published(numerator)}; "
-                  f"classified value {format_exact(value)}: {_band_text(plan, predikat)} → [bold]{predikat}[/bold]")
+        out.print(
+            f"  exact {format_exact(exact)} → published {plan.published(numerator)}; "
+            f"classified value {format_exact(value)}: {_band_text(plan, predikat)} → [bold]{predikat}[/bold]"
+        )
 
 
 def explain_levels(out: Any, card: ScoreCard, plan: ScoringPlan) -> None:
@@ -88,19 +103,27 @@ def explain_levels(out: Any, card: ScoreCard, plan: ScoringPlan) -> None:
     for column in ("indicator", "group", "level", "value", "weight %", "contribution"):
         table.add_column(column)
     for ind in card.indicators:
-        table.add_row(ind.id, ind.parent, "-" if ind.level is None else f"{ind.level} {ind.level_name}",
-                      "-" if ind.value is None else format_exact(ind.value), format_exact(ind.weight),
-                      "-" if ind.contribution is None else format_exact(ind.contribution))
+        table.add_row(
+            ind.id,
+            ind.parent,
+            "-" if ind.level is None else f"{ind.level} {ind.level_name}",
+            "-" if ind.value is None else format_exact(ind.value),
+            format_exact(ind.weight),
+            "-" if ind.contribution is None else format_exact(ind.contribution),
+        )
     out.print(table)
     for group in card.groups:
         members = plan.rubric.group(group.id)
         parts = [*members.children, *members.indicators]
         value = "-" if group.value is None else format_exact(group.value)
-        out.print(f"{group.id} = Σ(value × weight) over {', '.join(parts)} / {format_exact(group.weight)} "
-                  f"= {value} → {group.published if group.published is not None else '-'}")
+        out.print(
+            f"{group.id} = Σ(value × weight) over {', '.join(parts)} / {format_exact(group.weight)} "
+            f"= {value} → {group.published if group.published is not None else '-'}"
+        )
     if card.complete:
-        terms = " + ".join(f"{g.id} {format_exact(g.value)} × {format_exact(g.weight)}"
-                           for g in card.domains if g.value is not None)
+        terms = " + ".join(
+            f"{g.id} {format_exact(g.value)} × {format_exact(g.weight)}" for g in card.domains if g.value is not None
+        )
         out.print(f"Index = ({terms}) / 100 = {format_exact(card.exact_index or Fraction(0))}")
         _rule(out, card, plan)
 
@@ -109,13 +132,16 @@ def explain_aggregates(out: Any, card: ScoreCard, plan: ScoringPlan) -> None:
     """Show how published domain values were turned back into exact values and index candidates."""
     rounding = plan.rounding
     out.print("\n[bold]How the index came about[/bold] (from published, rounded values)")
-    out.print(f"A published value p stands for every exact value that rounds to p "
-              f"({rounding.mode.replace('_', '-')}, {rounding.places} decimals); only values the "
-              f"rubric's indicator weights can produce are kept.")
+    out.print(
+        f"A published value p stands for every exact value that rounds to p "
+        f"({rounding.mode.replace('_', '-')}, {rounding.places} decimals); only values the "
+        f"rubric's indicator weights can produce are kept."
+    )
     for group in card.groups:
         shown = ", ".join(format_exact(c) for c in group.candidates)
         out.print(f"  {group.id} published {group.published} → exact {shown}")
     terms = " + ".join(f"{g.id} × {format_exact(g.weight)}" for g in card.groups)
-    out.print(f"Index = ({terms}) / 100 over every combination → "
-              f"{', '.join(format_exact(e) for e in card.exact_candidates)}")
+    out.print(
+        f"Index = ({terms}) / 100 over every combination → {', '.join(format_exact(e) for e in card.exact_candidates)}"
+    )
     _rule(out, card, plan)

@@ -63,9 +63,7 @@ def rescore_result(
     return done, {
         "from_rubric": before.rubric_id,
         "from_index": None if before.index is None else str(before.index),
-        "from_predikat": before.predikat
-        if before.predikat is not None
-        else list(before.predikat_candidates),
+        "from_predikat": before.predikat if before.predikat is not None else list(before.predikat_candidates),
         "rubric": card.rubric_id,
         "index": None if card.index is None else str(card.index),
         "exact_index": None if card.exact_index is None else format_exact(card.exact_index),
@@ -158,8 +156,6 @@ def rescore_command(
         rows = advancing(rows, advance) if shown else rows
         total, failed = write_results(out_file, rows, as_json=as_json, columns=RESCORE_COLUMNS)
     if failed:
-        click.echo(
-            f"spbe: {failed} of {total} rows had errors (status 'error'; see message)", err=True
-        )
+        click.echo(f"spbe: {failed} of {total} rows had errors (status 'error'; see message)", err=True)
         return EXIT_ROW_ERRORS
     return 0

@@ -38,9 +38,14 @@ def rubrics_command(ctx: click.Context, as_json: bool) -> None:
         counts = " / ".join(f"{n} {kind}s" for kind, n in row["counts"].items())
         years = row["years"]
         span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0]) if years else "-"
-        table.add_row(row["id"], row["legal_basis"], span, counts,
-                      f"{row['plugin']} ({row['distribution']} {row['version']})".strip(),
-                      row["sha256"][:12])
+        table.add_row(
+            row["id"],
+            row["legal_basis"],
+            span,
+            counts,
+            f"{row['plugin']} ({row['distribution']} {row['version']})".strip(),
+            row["sha256"][:12],
+        )
     console().print(table)
 
 
@@ -68,12 +73,16 @@ def show_command(ctx: click.Context, rubric_id: str, criteria: bool, as_json: bo
     legal = rubric.legal_basis
     out.print(f"[bold]{rubric.id}[/bold]  {rubric.title}")
     out.print(f"legal basis: {legal.regulation}" + (f" — {legal.title}" if legal.title else ""))
-    out.print(f"evaluation years: {', '.join(map(str, rubric.years))}"
-              + (f"   extends: {rubric.extends}" if rubric.extends else ""))
+    out.print(
+        f"evaluation years: {', '.join(map(str, rubric.years))}"
+        + (f"   extends: {rubric.extends}" if rubric.extends else "")
+    )
     out.print(f"sha256: {rubric.sha256}")
     rule = "the rounded index" if rubric.rounding.predikat_on == "rounded" else "the unrounded index"
-    out.print(f"rounding: {rubric.rounding.mode.replace('_', '-')} to {rubric.rounding.places} decimals; "
-              f"predikat assigned on {rule}")
+    out.print(
+        f"rounding: {rubric.rounding.mode.replace('_', '-')} to {rubric.rounding.places} decimals; "
+        f"predikat assigned on {rule}"
+    )
     bands = "; ".join(f"{b.predikat} {format_exact(b.lower)}–<{format_exact(b.upper)}" for b in rubric.bands)
     out.print(f"bands: {bands} (top band includes {format_exact(rubric.bands[-1].upper)})")
     for scale in rubric.scales.values():
@@ -102,4 +111,3 @@ def show_command(ctx: click.Context, rubric_id: str, criteria: bool, as_json: bo
     out.print(tree)
     if criteria and texts is not None and not texts:
         out.print("[dim]this rubric ships no level criteria texts[/dim]")
-

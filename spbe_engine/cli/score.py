@@ -19,8 +19,9 @@ from .render import print_card
 @click.option("--explain", is_flag=True, help="Show how each number came about.")
 @click.option("--partial", is_flag=True, help="Allow missing indicators; report completeness, not an index.")
 @click.pass_context
-def score_command(ctx: click.Context, file: Path, rubric_id: str | None, as_json: bool, explain: bool,
-                  partial: bool) -> None:
+def score_command(
+    ctx: click.Context, file: Path, rubric_id: str | None, as_json: bool, explain: bool, partial: bool
+) -> None:
     """Score one assessment from a TOML or JSON FILE.
 
     The file holds `instansi`, `year`, optionally `rubric`, and either a

@@ -52,9 +52,15 @@ __all__ = [
 ]
 
 _WHERE = {
-    "CHECKS": "checks", "Check": "checks",
-    "CheckResult": "runner", "KitReport": "runner", "assert_rubric_conforms": "runner", "check_rubric": "runner",
-    "GoldenCase": "golden", "golden_cases": "golden", "load_golden": "golden",
+    "CHECKS": "checks",
+    "Check": "checks",
+    "CheckResult": "runner",
+    "KitReport": "runner",
+    "assert_rubric_conforms": "runner",
+    "check_rubric": "runner",
+    "GoldenCase": "golden",
+    "golden_cases": "golden",
+    "load_golden": "golden",
     "PROFILES": "profiles",
 }
 

@@ -89,8 +89,10 @@ def check_bounds(context: Context) -> str:
         if card.exact_index != k or wrong:
             raise CheckFailure(
                 f"with every indicator at level {k} the index is {format_exact(card.exact_index or Fraction(0))}"
-                + (f" and {', '.join(wrong)} are not {k}" if wrong else "") + f", not exactly {k}",
-                f"smallest failing assessment: all {len(plan.indicator_ids)} indicators at {k}")
+                + (f" and {', '.join(wrong)} are not {k}" if wrong else "")
+                + f", not exactly {k}",
+                f"smallest failing assessment: all {len(plan.indicator_ids)} indicators at {k}",
+            )
     _prop(context, "bounds", properties.bounds_property)
     return f"levels {sorted(shared)} exhaustively; {_examples(context)}"
 
@@ -107,8 +109,10 @@ def check_bands(context: Context) -> str:
     structural.band_structure(context.plan)
     structural.band_sweep(context.plan)
     plan = context.plan
-    return (f"{len(plan.bands)} bands, predikat on the {plan.rounding.predikat_on} index; "
-            f"every index on the 1/{plan.denominator} grid classified")
+    return (
+        f"{len(plan.bands)} bands, predikat on the {plan.rounding.predikat_on} index; "
+        f"every index on the 1/{plan.denominator} grid classified"
+    )
 
 
 def check_determinism(context: Context) -> str:
@@ -141,8 +145,9 @@ def check_golden(context: Context) -> str:
         if problems:
             failures.append(f"{case.name} [{case.source}]: {'; '.join(problems)}")
     if failures:
-        raise CheckFailure(f"{len(failures)} of {len(cases)} golden cases differ from what was published",
-                           "\n".join(failures))
+        raise CheckFailure(
+            f"{len(failures)} of {len(cases)} golden cases differ from what was published", "\n".join(failures)
+        )
     return f"{len(cases)} cases from {cases[0].file.rsplit('/', 1)[-1]}"
 
 
@@ -173,19 +178,24 @@ def _check(function: Callable[[Context], str | None], random: bool = False) -> C
 
 
 #: Every named check, in the order the kit runs them.
-CHECKS: Mapping[str, Check] = MappingProxyType({check.name: check for check in (
-    _check(check_loads),
-    _check(check_weights),
-    _check(check_bounds, random=True),
-    _check(check_monotonicity, random=True),
-    _check(check_bands),
-    _check(check_determinism, random=True),
-    _check(check_published, random=True),
-    _check(check_malformed, random=True),
-    _check(check_golden),
-    _check(check_crosswalks, random=True),
-    _check(check_gap, random=True),
-)})
+CHECKS: Mapping[str, Check] = MappingProxyType(
+    {
+        check.name: check
+        for check in (
+            _check(check_loads),
+            _check(check_weights),
+            _check(check_bounds, random=True),
+            _check(check_monotonicity, random=True),
+            _check(check_bands),
+            _check(check_determinism, random=True),
+            _check(check_published, random=True),
+            _check(check_malformed, random=True),
+            _check(check_golden),
+            _check(check_crosswalks, random=True),
+            _check(check_gap, random=True),
+        )
+    }
+)
 
 # Which check owns a fault the engine refuses at load or compile time, by the
 # field its error names (hook names for plugin faults, TOML paths for data faults).

@@ -73,4 +73,5 @@ def gap_property(engine: Engine, rubric_id: str, data: st.DataObject) -> None:
     best_smaller = start + sum(gains[: len(gap.steps) - 1])
     if linear or plan.band_of(best_smaller) < want:
         assert plan.band_of(best_smaller) < want, (
-            f"{len(gap.steps) - 1} steps could reach {target}: the plan of {len(gap.steps)} is not the smallest")
+            f"{len(gap.steps) - 1} steps could reach {target}: the plan of {len(gap.steps)} is not the smallest"
+        )

@@ -61,7 +61,7 @@ def _exact_text(value: Any, file: str, field: str) -> Fraction:
             return Fraction(parse_decimal(num)) / Fraction(parse_decimal(den))
         return Fraction(parse_decimal(value))
     except (ValueError, ZeroDivisionError):
-        raise _fail(file, field, "must be an exact number such as 4.765 or \"46/11\"", value) from None
+        raise _fail(file, field, 'must be an exact number such as 4.765 or "46/11"', value) from None
 
 
 def load_golden(path: Path) -> tuple[GoldenCase, ...]:  # noqa: PLR0912 - one branch per golden-case field
@@ -72,8 +72,9 @@ def load_golden(path: Path) -> tuple[GoldenCase, ...]:  # noqa: PLR0912 - one br
         if key not in _FILE_KEYS:
             raise _fail(file, key, "unknown field")
     if raw.get("schema") != GOLDEN_SCHEMA:
-        raise _fail(file, "schema", f"unsupported golden file version (this kit reads {GOLDEN_SCHEMA})",
-                    raw.get("schema"))
+        raise _fail(
+            file, "schema", f"unsupported golden file version (this kit reads {GOLDEN_SCHEMA})", raw.get("schema")
+        )
     cases = raw.get("cases", [])
     if not isinstance(cases, list) or not cases:
         raise _fail(file, "cases", "a golden file needs at least one [[cases]] entry")
@@ -99,8 +100,12 @@ def load_golden(path: Path) -> tuple[GoldenCase, ...]:  # noqa: PLR0912 - one br
         if bool(levels) == bool(aggregates):
             raise _fail(file, where, "give either levels or domains (published aggregates)")
         try:
-            assessment = Assessment(levels=levels or {}, aggregates={k: str(v) for k, v in (aggregates or {}).items()},
-                                    instansi=spec.get("instansi"), year=spec.get("year"))
+            assessment = Assessment(
+                levels=levels or {},
+                aggregates={k: str(v) for k, v in (aggregates or {}).items()},
+                instansi=spec.get("instansi"),
+                year=spec.get("year"),
+            )
         except (TypeError, ValueError) as exc:
             raise _fail(file, where, f"not an assessment: {exc}") from None
         out.append(GoldenCase(str(spec["name"]), str(spec["source"]), assessment, expect, file))
@@ -163,8 +168,9 @@ def _compare(card: ScoreCard, case: GoldenCase) -> list[str]:  # noqa: PLR0912 -
         if from_levels and card.predikat != want_p:
             problems.append(f"predikat {card.predikat}, published {want_p}")
         elif want_p not in card.predikat_candidates:
-            problems.append(f"published predikat {want_p} is not among the engine's candidates "
-                            f"{list(card.predikat_candidates)}")
+            problems.append(
+                f"published predikat {want_p} is not among the engine's candidates {list(card.predikat_candidates)}"
+            )
     shown = [format_exact(c) for c in card.exact_candidates]
     if "exact_index" in expect:
         exact = _exact_text(expect["exact_index"], case.file, "expect.exact_index")
@@ -173,8 +179,7 @@ def _compare(card: ScoreCard, case: GoldenCase) -> list[str]:  # noqa: PLR0912 -
     if "exact_candidates" in expect:
         listed = {_exact_text(v, case.file, "expect.exact_candidates") for v in expect["exact_candidates"]}
         if listed != set(card.exact_candidates):
-            problems.append(f"exact candidates {shown}, the source lists "
-                            f"{sorted(format_exact(v) for v in listed)}")
+            problems.append(f"exact candidates {shown}, the source lists {sorted(format_exact(v) for v in listed)}")
     for group_id, value in dict(expect.get("groups") or {}).items():
         try:
             group = card.group(group_id)

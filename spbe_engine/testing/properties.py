@@ -24,14 +24,21 @@ from ..scoring import ScoreCard
 from . import strategies
 from .structural import CheckFailure
 
-__all__ = ["bounds_property", "monotone_property", "order_property", "published_property",
-           "rejects_property", "run_property"]
+__all__ = [
+    "bounds_property",
+    "monotone_property",
+    "order_property",
+    "published_property",
+    "rejects_property",
+    "run_property",
+]
 
 Body = Callable[[Engine, str, st.DataObject], None]
 
 
 def run_property(engine: Engine, rubric_id: str, name: str, body: Body, chosen: settings) -> None:
     """Run ``body`` as a hypothesis property; on failure raise CheckFailure with the shrunk example."""
+
     @settings(chosen)
     @given(data=st.data())
     def prop(data: st.DataObject) -> None:
@@ -64,14 +71,15 @@ def bounds_property(engine: Engine, rubric_id: str, data: st.DataObject) -> None
     for indicator in card.indicators:
         numbers = rubric.scale_of(indicator.id).numbers
         assert indicator.value is not None and numbers[0] <= indicator.value <= numbers[-1], (
-            f"{indicator.id} at level {indicator.level} scores {indicator.value}, outside "
-            f"{numbers[0]}..{numbers[-1]}")
+            f"{indicator.id} at level {indicator.level} scores {indicator.value}, outside {numbers[0]}..{numbers[-1]}"
+        )
     for group in card.groups:
         below = [values[i] or Fraction(0) for i in rubric.indicators_under(group.id)]
         value = group.value
         assert value is not None, f"{group.id} has no value from complete levels"
         assert min(below) <= value <= max(below), (
-            f"{group.id} = {format_exact(value)} lies outside its indicators' values")
+            f"{group.id} = {format_exact(value)} lies outside its indicators' values"
+        )
     every = [v or Fraction(0) for v in values.values()]
     index = card.exact_index
     assert index is not None, "complete levels give no index"
@@ -87,8 +95,10 @@ def monotone_property(engine: Engine, rubric_id: str, data: st.DataObject) -> No
     rubric = engine.rubric(rubric_id)
     levels, target = data.draw(strategies.raised_levels(rubric), label="levels, raised indicator")
     higher = dict(levels, **{target: levels[target] + 1})
-    note(f"rubric {rubric_id}, assessment: {strategies.describe_levels(levels)}; "
-         f"raise {target} from {levels[target]} to {levels[target] + 1}")
+    note(
+        f"rubric {rubric_id}, assessment: {strategies.describe_levels(levels)}; "
+        f"raise {target} from {levels[target]} to {levels[target] + 1}"
+    )
     before, after = engine.score(levels, rubric=rubric_id), engine.score(higher, rubric=rubric_id)
     chain = []
     parent: str | None = rubric.indicator(target).parent
@@ -99,18 +109,28 @@ def monotone_property(engine: Engine, rubric_id: str, data: st.DataObject) -> No
         old, new = before.group(group_id).value, after.group(group_id).value
         assert old is not None and new is not None and new >= old, (
             f"raising {target} lowers {group_id} from {format_exact(old or Fraction(0))} to "
-            f"{format_exact(new or Fraction(0))}")
+            f"{format_exact(new or Fraction(0))}"
+        )
     assert before.exact_index is not None and after.exact_index is not None
     assert after.exact_index >= before.exact_index, (
         f"raising {target} lowers the index from {format_exact(before.exact_index)} to "
-        f"{format_exact(after.exact_index)}")
+        f"{format_exact(after.exact_index)}"
+    )
     assert _rank(engine, rubric_id, after) >= _rank(engine, rubric_id, before), (
-        f"raising {target} lowers the predikat from {before.predikat} to {after.predikat}")
+        f"raising {target} lowers the predikat from {before.predikat} to {after.predikat}"
+    )
 
 
 def _summary(card: ScoreCard) -> tuple[Any, ...]:
-    return (card.index, card.exact_index, card.predikat, card.index_candidates, card.exact_candidates,
-            card.predikat_candidates, tuple((g.id, g.value, g.published, g.candidates) for g in card.groups))
+    return (
+        card.index,
+        card.exact_index,
+        card.predikat,
+        card.index_candidates,
+        card.exact_candidates,
+        card.predikat_candidates,
+        tuple((g.id, g.value, g.published, g.candidates) for g in card.groups),
+    )
 
 
 def order_property(engine: Engine, rubric_id: str, data: st.DataObject) -> None:
@@ -121,7 +141,8 @@ def order_property(engine: Engine, rubric_id: str, data: st.DataObject) -> None:
     assert _summary(engine.score(levels, rubric=rubric_id)) == first, "scoring the same levels twice differs"
     shuffled = {key: levels[key] for key in order}
     assert _summary(engine.score(shuffled, rubric=rubric_id)) == first, (
-        f"listing the indicators in another order changes the result ({', '.join(order[:5])}, ...)")
+        f"listing the indicators in another order changes the result ({', '.join(order[:5])}, ...)"
+    )
     card = engine.score(levels, rubric=rubric_id)
     published = {g.id: str(g.published) for g in card.domains}
     reverse = dict(reversed(list(published.items())))
@@ -133,21 +154,27 @@ def order_property(engine: Engine, rubric_id: str, data: st.DataObject) -> None:
 def published_property(engine: Engine, rubric_id: str, data: st.DataObject) -> None:
     """Levels → rounded domain values → reconstruction always contains the exact index and its predikat."""
     levels, published = data.draw(strategies.published_assessments(engine, rubric_id), label="levels")
-    note(f"rubric {rubric_id}, assessment: {strategies.describe_levels(levels)}; "
-         f"published domains {dict(published.aggregates)}")
+    note(
+        f"rubric {rubric_id}, assessment: {strategies.describe_levels(levels)}; "
+        f"published domains {dict(published.aggregates)}"
+    )
     card = engine.score(levels, rubric=rubric_id)
     rebuilt = engine.score(published, rubric=rubric_id)
     assert card.exact_index in rebuilt.exact_candidates, (
         f"the exact index {format_exact(card.exact_index or Fraction(0))} is not among the reconstructed "
-        f"{[format_exact(c) for c in rebuilt.exact_candidates][:8]}")
+        f"{[format_exact(c) for c in rebuilt.exact_candidates][:8]}"
+    )
     assert card.index in rebuilt.index_candidates, (
-        f"the published index {card.index} is not among {[str(c) for c in rebuilt.index_candidates]}")
+        f"the published index {card.index} is not among {[str(c) for c in rebuilt.index_candidates]}"
+    )
     assert card.predikat in rebuilt.predikat_candidates, (
-        f"the predikat {card.predikat} is not among {list(rebuilt.predikat_candidates)}")
+        f"the predikat {card.predikat} is not among {list(rebuilt.predikat_candidates)}"
+    )
     for group in card.domains:
         assert group.value in rebuilt.group(group.id).candidates, (
             f"{group.id}'s exact value {format_exact(group.value or Fraction(0))} is not among its "
-            f"reconstructed candidates")
+            f"reconstructed candidates"
+        )
 
 
 def rejects_property(engine: Engine, rubric_id: str, data: st.DataObject) -> None:

@@ -25,16 +25,29 @@ _ENGINE_KEY = pytest.StashKey[Any]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("spbe", "spbe-engine conformance kit")
-    group.addoption("--spbe-rubric", action="append", default=[], metavar="ID",
-                    help="run the conformance kit against this installed rubric (repeatable)")
-    group.addoption("--spbe-check", action="append", default=[], metavar="NAME",
-                    help="run only this kit check (repeatable)")
-    group.addoption("--spbe-skip", action="append", default=[], metavar="NAME",
-                    help="do not run this kit check (repeatable)")
-    group.addoption("--spbe-profile", default=None, metavar="NAME",
-                    help="kit hypothesis profile: fast (default), ci or repro")
-    group.addoption("--spbe-max-examples", type=int, default=None, metavar="N",
-                    help="examples per kit property (overrides the profile)")
+    group.addoption(
+        "--spbe-rubric",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="run the conformance kit against this installed rubric (repeatable)",
+    )
+    group.addoption(
+        "--spbe-check", action="append", default=[], metavar="NAME", help="run only this kit check (repeatable)"
+    )
+    group.addoption(
+        "--spbe-skip", action="append", default=[], metavar="NAME", help="do not run this kit check (repeatable)"
+    )
+    group.addoption(
+        "--spbe-profile", default=None, metavar="NAME", help="kit hypothesis profile: fast (default), ci or repro"
+    )
+    group.addoption(
+        "--spbe-max-examples",
+        type=int,
+        default=None,
+        metavar="N",
+        help="examples per kit property (overrides the profile)",
+    )
 
 
 def _engine(config: pytest.Config) -> Any:
@@ -57,9 +70,13 @@ class KitItem(pytest.Item):
         from .runner import check_rubric
 
         config = self.config
-        report = check_rubric(self.rubric, _engine(config), checks=[self.check],
-                              max_examples=config.getoption("spbe_max_examples"),
-                              profile=config.getoption("spbe_profile"))
+        report = check_rubric(
+            self.rubric,
+            _engine(config),
+            checks=[self.check],
+            max_examples=config.getoption("spbe_max_examples"),
+            profile=config.getoption("spbe_profile"),
+        )
         result = report.results[0]
         if result.status == "skipped":
             pytest.skip(result.message)
@@ -86,8 +103,7 @@ class KitFailure(AssertionError):
     """A kit check failed; its message is the readable report."""
 
 
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
-                                  items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     rubrics = config.getoption("spbe_rubric")
     if not rubrics:
         return
@@ -102,14 +118,17 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     skipped = set(config.getoption("spbe_skip"))
     unknown = [name for name in [*chosen, *skipped] if name not in CHECKS]
     if unknown:
-        raise pytest.UsageError(f"--spbe-check/--spbe-skip: unknown check {unknown[0]!r}; "
-                                f"the checks are: {', '.join(CHECKS)}")
+        raise pytest.UsageError(
+            f"--spbe-check/--spbe-skip: unknown check {unknown[0]!r}; the checks are: {', '.join(CHECKS)}"
+        )
     engine = _engine(config)
     for rubric in rubrics:
         if rubric not in engine.rubric_ids():
             aside = "".join(f"; plugin {p.name} was set aside: {p.reason}" for p in engine.plugins if not p.active)
-            raise pytest.UsageError(f"--spbe-rubric: no installed rubric {rubric!r}; installed: "
-                                    f"{', '.join(engine.rubric_ids()) or 'none'}{aside}")
+            raise pytest.UsageError(
+                f"--spbe-rubric: no installed rubric {rubric!r}; installed: "
+                f"{', '.join(engine.rubric_ids()) or 'none'}{aside}"
+            )
         node = KitRubric.from_parent(session, name=f"spbe-kit[{rubric}]", nodeid=f"spbe-kit[{rubric}]")
         for name in chosen:
             if name not in skipped:
@@ -142,8 +161,9 @@ class GoldenItem(pytest.Item):
 
         problems = check_case(_engine(self.config), self.rubric, self.case)
         if problems:
-            raise KitFailure(f"rubric {self.rubric}, golden case {self.case.name} "
-                             f"[{self.case.source}]: {'; '.join(problems)}")
+            raise KitFailure(
+                f"rubric {self.rubric}, golden case {self.case.name} [{self.case.source}]: {'; '.join(problems)}"
+            )
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, KitFailure):

@@ -75,9 +75,11 @@ class KitReport:
         raise KeyError(name)
 
     def __str__(self) -> str:
-        lines = [f"spbe conformance kit {self.kit_version}: rubric {self.rubric}"
-                 f"{f' (profile {self.profile})' if self.profile else ''}: "
-                 f"{'conforms' if self.ok else 'DOES NOT CONFORM'}"]
+        lines = [
+            f"spbe conformance kit {self.kit_version}: rubric {self.rubric}"
+            f"{f' (profile {self.profile})' if self.profile else ''}: "
+            f"{'conforms' if self.ok else 'DOES NOT CONFORM'}"
+        ]
         for result in self.results:
             lines.append(f"  {result.status.upper():8} {result.name}: {result.message}")
             if result.example and not result.passed:
@@ -174,15 +176,23 @@ def check_rubric(
             results.append(CheckResult(rubric_id, name, SKIPPED, reasons[name]))
         elif fault is not None:
             if name == owner:
-                results.append(CheckResult(rubric_id, name, FAILED,
-                                           f"rubric {rubric_id}, check {name}: the engine refuses the "
-                                           f"rubric: {fault}", seconds=load_seconds))
+                results.append(
+                    CheckResult(
+                        rubric_id,
+                        name,
+                        FAILED,
+                        f"rubric {rubric_id}, check {name}: the engine refuses the rubric: {fault}",
+                        seconds=load_seconds,
+                    )
+                )
             elif name == "loads":
-                results.append(CheckResult(rubric_id, name, FAILED,
-                                           f"rubric {rubric_id} does not compile (see check {owner})"))
+                results.append(
+                    CheckResult(rubric_id, name, FAILED, f"rubric {rubric_id} does not compile (see check {owner})")
+                )
             else:
-                results.append(CheckResult(rubric_id, name, BLOCKED,
-                                           f"not run: the rubric does not compile (see check {owner})"))
+                results.append(
+                    CheckResult(rubric_id, name, BLOCKED, f"not run: the rubric does not compile (see check {owner})")
+                )
         else:
             assert plan is not None
             result = run_check(name, Context(engine, rubric_id, plan, chosen))

@@ -41,9 +41,9 @@ def levels(rubric: Rubric) -> st.SearchStrategy[dict[str, int]]:
 
     Shrinks towards every indicator at its lowest level.
     """
-    return st.fixed_dictionaries({
-        ind.id: st.sampled_from(rubric.scales[ind.scale].numbers) for ind in rubric.indicators
-    })
+    return st.fixed_dictionaries(
+        {ind.id: st.sampled_from(rubric.scales[ind.scale].numbers) for ind in rubric.indicators}
+    )
 
 
 def assessments(rubric: Rubric) -> st.SearchStrategy[Assessment]:
@@ -59,13 +59,16 @@ def assessments(rubric: Rubric) -> st.SearchStrategy[Assessment]:
 
 def raised_levels(rubric: Rubric) -> st.SearchStrategy[tuple[dict[str, int], str]]:
     """Draw levels and one indicator that can still be raised by one level."""
+
     def pick(drawn: dict[str, int]) -> st.SearchStrategy[tuple[dict[str, int], str]]:
         raisable = [i for i, lv in drawn.items() if lv < rubric.scale_of(i).numbers[-1]]
         return st.sampled_from(raisable).map(lambda target: (drawn, target))
 
-    return levels(rubric).filter(
-        lambda drawn: any(lv < rubric.scale_of(i).numbers[-1] for i, lv in drawn.items())
-    ).flatmap(pick)
+    return (
+        levels(rubric)
+        .filter(lambda drawn: any(lv < rubric.scale_of(i).numbers[-1] for i, lv in drawn.items()))
+        .flatmap(pick)
+    )
 
 
 def published_assessments(engine: Engine, rubric_id: str) -> st.SearchStrategy[tuple[dict[str, int], Assessment]]:
@@ -142,9 +145,12 @@ def malformed_aggregates(engine: Engine, rubric_id: str) -> st.SearchStrategy[tu
         out[target] = "99.99"  # above every scale: no levels reach it
         return out, target
 
-    return st.builds(corrupt, published_assessments(engine, rubric_id),
-                     st.sampled_from(["unknown", "missing", "not a number", "unreachable"]),
-                     st.sampled_from(top))
+    return st.builds(
+        corrupt,
+        published_assessments(engine, rubric_id),
+        st.sampled_from(["unknown", "missing", "not a number", "unreachable"]),
+        st.sampled_from(top),
+    )
 
 
 def describe_levels(levels: Mapping[str, Any]) -> str:
