@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import importlib.metadata
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from .errors import InputError, UnknownRubricError
-from .inputs import BatchRow
 from .models import Assessment, IndicatorCriteria, Rubric
 from .plan import ScoringPlan, cached_plan
 from .registry import PluginInfo, RubricRegistry, load_plugins
@@ -22,7 +21,9 @@ from .rubric_file import load_criteria
 from .scoring import Provenance, ScoreCard, score_aggregates, score_levels, score_mapping
 
 if TYPE_CHECKING:  # these modules load on first use: `spbe score` never needs them
-    from .batch import BatchResult
+    from pathlib import Path
+
+    from .batch import BatchResult, BatchRow, RowResult
     from .crosswalk import Crosswalk
     from .gap import GapPlan
     from .impact import Impact
@@ -285,6 +286,20 @@ class Engine:
             except InputError as exc:
                 yield exc
 
+    def score_file(
+        self, path: str | Path, rubric: str | None = None, *, partial: bool = False, fast: bool | None = None
+    ) -> Iterator[RowResult]:
+        """Score every row of a CSV or JSON Lines file, streaming; return an iterator of row results.
+
+        The same rows, results and messages as ``spbe batch`` (see
+        :func:`spbe_engine.batch.score_file`): a bad row gets status
+        ``error``; an unknown rubric, file type or a missing file is raised
+        before this returns. Memory stays bounded whatever the file's size.
+        """
+        from .batch import score_file
+
+        return score_file(self, path, rubric, partial=partial, fast=fast)
+
     # -- rubric evolution -------------------------------------------------------
     def rescore(
         self,
@@ -346,16 +361,18 @@ class Engine:
     ) -> Impact:
         """Measure what moving ``assessments`` from rubric ``source`` to ``target`` changes.
 
-        Accepts assessments or the rows of :func:`~spbe_engine.inputs.read_batch`
+        Accepts assessments or the rows of :func:`~spbe_engine.batch.read_batch`
         (a bad row is counted as an error, not raised). Returns the transition
         matrix, index changes, movers and drivers; see :mod:`spbe_engine.impact`.
         """
+        from .batch import BatchRow
+        from .impact import measure_impact
+
         rows = (
             item
             if isinstance(item, BatchRow)
             else BatchRow(n, 0, {"instansi": item.instansi or f"assessment {n}"}, item)
             for n, item in enumerate(assessments, start=1)
         )
-        from .impact import measure_impact
 
         return measure_impact(self, rows, source, target, missing)

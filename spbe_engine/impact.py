@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
+from .batch import BatchRow
 from .errors import SpbeError
-from .inputs import BatchRow
 from .rescore import MissingPolicy, Rescored
 from .scoring import ScoreCard
 

@@ -8,7 +8,6 @@ after it are still read.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -17,13 +16,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from .errors import InputError, RubricError
 from .models import Assessment
 from .rubric_file import read_toml
 
-__all__ = ["BatchRow", "csv_header", "csv_records", "read_assessment", "read_batch", "row_assessment"]
+__all__ = ["ID_COLUMN", "assessment_from_mapping", "read_assessment", "row_assessment"]
 
 _FILE_KEYS = {"instansi", "year", "rubric", "levels", "aggregates", "domains", "metadata"}
 #: Column names that look like rubric ids: indicators (I12, I35-1), domains (D3), aspects (A7).
@@ -132,17 +129,6 @@ def read_assessment(path: str | Path) -> Assessment:
         raise exc.with_file(str(path)) from None
 
 
-@attrs.frozen
-class BatchRow:
-    """One row of a batch: its number, the columns as given, and its assessment or the error it raised."""
-
-    number: int
-    line: int
-    columns: Mapping[str, Any]
-    assessment: Assessment | None
-    error: InputError | None = None
-
-
 def row_assessment(columns: Mapping[str, Any], default_rubric: str | None = None) -> Assessment:
     """Turn one flat batch row (``instansi``, ``year``, ``rubric``, ``I1``…/``D1``…) into an assessment.
 
@@ -193,60 +179,6 @@ def row_assessment(columns: Mapping[str, Any], default_rubric: str | None = None
     )
 
 
-def _csv_rows(path: Path, handle: io.TextIOBase) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
-    reader = csv.reader(handle)
-    header = csv_header(path, reader)
-    yield from csv_records(reader, header)
-
-
-def csv_header(path: Path, reader: Any) -> list[str]:
-    """Read and check the header row of a batch CSV (names stripped, distinct, non-empty)."""
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError(
-            "the file is empty", file=str(path), allowed="a header row, then one row per assessment"
-        ) from None
-    except csv.Error as exc:
-        raise InputError(f"malformed CSV header: {exc}", file=str(path)) from None
-    header = [name.strip() for name in header]
-    seen: dict[str, str] = {}
-    for name in header:
-        key = name.upper() if ID_COLUMN.match(name) else name
-        if key in seen or not name:
-            raise InputError(
-                "duplicate or empty column name",
-                file=str(path),
-                field=name or "(empty)",
-                allowed="distinct column names",
-            )
-        seen[key] = name
-    return header
-
-
-def csv_records(
-    reader: Any, header: list[str], lines_before: int = 0
-) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
-    """Yield ``(line, columns or error)`` for the data rows of a csv reader; ``lines_before`` offsets line numbers."""
-    line = 1
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            line = lines_before + reader.line_num
-            yield line, InputError(f"malformed CSV: {exc}", field=f"line {line}")
-            continue
-        line = lines_before + reader.line_num
-        if not fields:
-            continue
-        if len(fields) != len(header):
-            yield line, InputError(f"has {len(fields)} fields but the header has {len(header)}", field=f"line {line}")
-            continue
-        yield line, dict(zip(header, fields, strict=True))
-
-
 def _jsonl_rows(handle: io.TextIOBase) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
     for line, text in enumerate(handle, start=1):
         if not text.strip():
@@ -263,43 +195,3 @@ def _jsonl_rows(handle: io.TextIOBase) -> Iterator[tuple[int, dict[str, Any] | I
             yield line, InputError("each line must be one JSON object", field=f"line {line}")
             continue
         yield line, data
-
-
-def open_text(path: Path) -> io.TextIOWrapper:
-    """Open a batch file as UTF-8 text (a BOM is dropped); a missing or unreadable file is one InputError."""
-    try:
-        return open(path, encoding="utf-8-sig", newline="")
-    except FileNotFoundError:
-        raise InputError("file not found", file=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc}", file=str(path)) from None
-
-
-def read_batch(path: str | Path, default_rubric: str | None = None) -> Iterator[BatchRow]:
-    """Read a CSV or JSON Lines batch, yielding every row with its assessment or its error."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".jsonl", ".ndjson"):
-        raise InputError("unknown batch file type", file=str(path), value=suffix or path.name, allowed=".csv or .jsonl")
-    handle = open_text(path)
-    try:
-        rows = _csv_rows(path, handle) if suffix == ".csv" else _jsonl_rows(handle)
-        number = 0
-        for line, row in _guard(path, rows):
-            number += 1
-            if isinstance(row, InputError):
-                yield BatchRow(number, line, {}, None, row.with_file(str(path)))  # type: ignore[arg-type]
-                continue
-            try:
-                yield BatchRow(number, line, row, row_assessment(row, default_rubric))
-            except InputError as exc:
-                yield BatchRow(number, line, row, None, exc)
-    finally:
-        handle.close()
-
-
-def _guard(path: Path, rows: Iterator[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
-    try:
-        yield from rows
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", file=str(path)) from None

@@ -7,7 +7,6 @@ where none exists, a ratio (``"46/11"``). Published values keep their places
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -166,8 +165,3 @@ def rubric_to_json(rubric: Rubric, criteria: dict[str, Any] | None = None) -> di
         "tree": [node(group.id) for group in rubric.top_groups],
         "notes": list(rubric.notes),
     }
-
-
-def join(values: Sequence[object]) -> str:
-    """Join candidates for a CSV cell."""
-    return ";".join(str(v) for v in values)

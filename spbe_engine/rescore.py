@@ -34,7 +34,7 @@ from .scoring import ScoreCard
 if TYPE_CHECKING:
     from .engine import Engine
 
-__all__ = ["IMPUTE_RULES", "MISSING_POLICIES", "MissingPolicy", "Rescored", "rescore"]
+__all__ = ["IMPUTE_RULES", "MISSING_POLICIES", "MissingPolicy", "Rescored", "check_policy", "rescore"]
 
 #: The named imputation rules of ``impute:<rule>``.
 IMPUTE_RULES: tuple[str, ...] = ("lowest", "group-mean", "overall-mean")
@@ -101,6 +101,24 @@ class Rescored:
     def left(self) -> tuple[str, ...]:
         """Return the target indicators left unscored."""
         return tuple(t for t, how in self.origin.items() if how == "left")
+
+
+def check_policy(engine: Engine, source: str | None, to: str, policy: MissingPolicy | None) -> None:
+    """Refuse up front a crosswalk with sourceless targets when no policy is named (when ``source`` is known).
+
+    Also refuses an unknown target rubric, so a batch fails once rather than on every row.
+    """
+    engine.rubric(to)
+    if source is None:
+        return
+    crosswalk = engine.crosswalk(source, to)
+    if policy is None and crosswalk.unmapped:
+        raise InputError(
+            f"crosswalk {source} → {to} has no source for {len(crosswalk.unmapped)} target indicators "
+            f"({', '.join(crosswalk.unmapped)}); name a missing-data policy with --missing",
+            field="--missing",
+            allowed=", ".join(MISSING_POLICIES),
+        )
 
 
 def rescore(

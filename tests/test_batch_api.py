@@ -277,7 +277,8 @@ def test_lean_card_matches_full_card() -> None:
 @pytest.mark.parametrize("rule", ["rounded", "exact"])
 def test_integer_rounding_and_bands_match_the_plan(mode: str, rule: str) -> None:
     """The vectorised rounding and band rule equal the plan's scalar ones, for every mode and rule."""
-    from spbe_engine import Rounding, vector
+    from spbe_engine import Rounding
+    from spbe_engine.batch import _vector as vector
 
     for places in (0, 1, 2, 3):
         plan = attrs.evolve(ENGINE.plan("spbe-2023"), rounding=Rounding(places, mode, rule))  # type: ignore[arg-type]

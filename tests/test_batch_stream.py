@@ -1,4 +1,4 @@
-"""`spbe batch`'s fast CSV path writes exactly what the row-by-row path writes."""
+"""The bulk CSV reader gives exactly what the row-by-row path gives: as CSV text and as row results."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 from spbe_engine import Engine
-from spbe_engine.cli import batch as batch_cli
+from spbe_engine.batch import _blocks, _results, write_scores
+from spbe_engine.cli.progress import progress_bar
 
-csvstream = pytest.importorskip("spbe_engine.cli.csvstream")
-csvblocks = pytest.importorskip("spbe_engine.cli.csvblocks")
-if not csvstream.available():  # pragma: no cover - the fast extra is missing
+if not _blocks.available():  # pragma: no cover - the fast extra is missing
     pytest.skip("needs the fast extra (numpy, pyarrow)", allow_module_level=True)
 
 ENGINE = Engine.default()
@@ -56,13 +55,13 @@ def csv_text(draw: st.DrawFn) -> str:
 
 def row_path(path: Path, rubric: str | None) -> tuple[str, tuple[int, int]]:
     out = io.StringIO()
-    counts = batch_cli._write_csv(out, batch_cli.results(ENGINE, path, rubric, False))
+    counts = write_scores(ENGINE, path, out, rubric, fast=False)
     return out.getvalue(), counts
 
 
 def fast_path(path: Path, rubric: str | None) -> tuple[str, tuple[int, int]]:
     out = io.StringIO()
-    counts = csvstream.stream_csv(ENGINE, path, out, rubric, False)
+    counts = write_scores(ENGINE, path, out, rubric, fast=True)
     return out.getvalue(), counts
 
 
@@ -79,8 +78,10 @@ def test_fast_csv_equals_row_path(
     path.write_bytes(text.encode("utf-8"))
     note(text)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(csvstream, "BLOCK_CHARS", block)
+        patch.setattr(_blocks, "BLOCK_CHARS", block)
         assert fast_path(path, rubric) == row_path(path, rubric)
+        bulk = list(ENGINE.score_file(path, rubric, fast=True))
+    assert bulk == list(ENGINE.score_file(path, rubric, fast=False))
 
 
 def test_fast_path_really_is_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,8 +95,10 @@ def test_fast_path_really_is_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         encoding="utf-8",
     )
     expected = row_path(path, None)
-    monkeypatch.setattr(csvblocks, "row_result", lambda *a: pytest.fail("row path used"))
+    monkeypatch.setattr(_results, "score_row", lambda *a: pytest.fail("row path used"))
+    monkeypatch.setattr(_blocks, "score_row", lambda *a: pytest.fail("row path used"))
     assert fast_path(path, None) == expected
+    assert [r.status for r in ENGINE.score_file(path, fast=True)] == ["ok"] * 50
 
 
 def test_empty_file_and_header_only(tmp_path: Path) -> None:
@@ -113,9 +116,9 @@ def test_progress_bar_only_when_shown(tmp_path: Path, capsys: pytest.CaptureFixt
     """No bar when not shown (piped output); a shown bar advances without touching stdout."""
     path = tmp_path / "in.csv"
     path.write_text("instansi\n", encoding="utf-8")
-    with batch_cli.progress_bar(path, shown=False) as advance:
+    with progress_bar(path, shown=False) as advance:
         advance(5)
-    with batch_cli.progress_bar(path, shown=True) as advance:
+    with progress_bar(path, shown=True) as advance:
         advance(5)
     assert capsys.readouterr().out == ""
 

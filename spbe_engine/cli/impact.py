@@ -8,13 +8,12 @@ from typing import Any
 
 import click
 
+from ..batch import read_batch
 from ..impact import Impact, measure_impact
 from ..impact_report import impact_to_html, impact_to_json, summary
-from ..inputs import read_batch
 from ..numbers import format_exact, round_fraction
-from ..rescore import MISSING_POLICIES, MissingPolicy
+from ..rescore import MISSING_POLICIES, MissingPolicy, check_policy
 from .common import console, emit_json, engine_of
-from .rescore import check_policy
 
 
 def _four(value: Any) -> str:

@@ -22,11 +22,11 @@ from typing import Any
 
 import attrs
 
-from .errors import InputError
-from .models import Assessment
-from .numbers import format_exact
-from .plan import ScoringPlan
-from .scoring import Provenance, _fast_numerator, _resolve_levels
+from ..errors import InputError
+from ..models import Assessment
+from ..numbers import format_exact
+from ..plan import ScoringPlan
+from ..scoring import Provenance, _fast_numerator, _resolve_levels
 
 __all__ = ["BatchResult", "score_many"]
 
@@ -197,7 +197,7 @@ def score_many(
     """Score every row of ``data`` under ``plan`` (see the module docstring for the inputs)."""
     kind = _module(data)
     if kind in ("numpy", "pandas", "pyarrow"):
-        from .frames import level_matrix
+        from ._frames import level_matrix
 
         levels, suspect, rowmap = level_matrix(plan, data, columns)
         return _from_matrix(plan, provenance, levels, suspect, rowmap)
@@ -269,7 +269,7 @@ def _from_rows(plan: ScoringPlan, provenance: Provenance, rows: Iterable[Any]) -
 def _from_matrix(plan: ScoringPlan, provenance: Provenance, levels: Any, suspect: Any, rowmap: Any) -> BatchResult:
     import numpy as np
 
-    from . import vector
+    from . import _vector as vector
 
     numerator, bad = vector.numerators(plan, levels)
     bad |= suspect
@@ -287,7 +287,7 @@ def _from_matrix(plan: ScoringPlan, provenance: Provenance, levels: Any, suspect
 def _finish(
     plan: ScoringPlan, provenance: Provenance, numerator: Any, bad: Any, failures: dict[int, str]
 ) -> BatchResult:
-    from . import vector
+    from . import _vector as vector
 
     units = vector.rounded_units(plan, numerator)
     band = vector.bands(plan, numerator, units)

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError
-from .inputs import ID_COLUMN
-from .plan import ScoringPlan
-from .vector import as_level_matrix
+from ..errors import InputError
+from ..inputs import ID_COLUMN
+from ..plan import ScoringPlan
+from ._vector import as_level_matrix
 
 __all__ = ["level_matrix"]
 

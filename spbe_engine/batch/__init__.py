@@ -1,0 +1,44 @@
+"""Batch scoring: one pipeline from rows, frames and files to results.
+
+Readers turn each kind of input into levels (a matrix, or assessments one
+by one) plus the errors of the rows that cannot be read:
+
+- Python rows (mappings, :class:`~spbe_engine.Assessment`), numpy arrays,
+  pandas DataFrames and Arrow tables (``_frames``) → :func:`score_many` →
+  one :class:`BatchResult`, exact and vectorised;
+- CSV and JSON Lines files row by row (``_read``), or CSV in bulk blocks
+  parsed by pyarrow (``_blocks``) → :func:`score_file` /
+  :func:`rescore_file` → a stream of :class:`RowResult`;
+
+and one serializer (``_write``: CSV, JSON Lines) writes row results for the
+command line, the Python API and the HTTP service alike
+(:func:`write_scores`, :func:`write_rescores`, :func:`write_csv`,
+:func:`write_jsonl`). :class:`~spbe_engine.Engine` exposes the same as
+``engine.score_many`` and ``engine.score_file``.
+"""
+
+from ._bulk import BatchResult, score_many
+from ._pipeline import rescore_file, score_file, write_rescores, write_scores
+from ._read import BATCH_SUFFIXES, BatchRow, read_batch
+from ._results import RESCORE_COLUMNS, SCORE_COLUMNS, RowResult, RowStatus
+from ._write import jsonl_line, output_header, write_csv, write_jsonl
+
+__all__ = [
+    "BATCH_SUFFIXES",
+    "RESCORE_COLUMNS",
+    "SCORE_COLUMNS",
+    "BatchResult",
+    "BatchRow",
+    "RowResult",
+    "RowStatus",
+    "jsonl_line",
+    "output_header",
+    "read_batch",
+    "rescore_file",
+    "score_file",
+    "score_many",
+    "write_csv",
+    "write_jsonl",
+    "write_rescores",
+    "write_scores",
+]

@@ -1,0 +1,159 @@
+"""Read batch files: CSV and JSON Lines, row by row, each row with its assessment or its error.
+
+The row readers of :mod:`spbe_engine.batch`. A bad row is yielded with its
+error and the rows after it are still read; a file that cannot be read at all
+(missing, not UTF-8, an unreadable header) is one
+:class:`~spbe_engine.errors.InputError` naming the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..errors import InputError
+from ..inputs import ID_COLUMN, _jsonl_rows, row_assessment
+from ..models import Assessment
+
+__all__ = ["BATCH_SUFFIXES", "BatchRow", "check_batch_file", "csv_header", "csv_records", "open_text", "read_batch"]
+
+#: The file types a batch is read from.
+BATCH_SUFFIXES = (".csv", ".jsonl", ".ndjson")
+
+
+@attrs.frozen
+class BatchRow:
+    """One row of a batch: its number, the columns as given, and its assessment or the error it raised.
+
+    Two rows are equal when they read the same (number, line, columns): the
+    assessment is what the columns say, and the bulk CSV reader, which
+    scores a row without building one, leaves it ``None``.
+    """
+
+    number: int
+    line: int
+    columns: Mapping[str, Any]
+    assessment: Assessment | None = attrs.field(eq=False)
+    error: InputError | None = attrs.field(default=None, eq=False)
+
+
+def _csv_rows(
+    path: Path, handle: io.TextIOBase, header_seen: Callable[[list[str]], None] | None
+) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+    reader = csv.reader(handle)
+    header = csv_header(path, reader)
+    if header_seen is not None:
+        header_seen(header)
+    yield from csv_records(reader, header)
+
+
+def csv_header(path: Path, reader: Any) -> list[str]:
+    """Read and check the header row of a batch CSV (names stripped, distinct, non-empty)."""
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError(
+            "the file is empty", file=str(path), allowed="a header row, then one row per assessment"
+        ) from None
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV header: {exc}", file=str(path)) from None
+    header = [name.strip() for name in header]
+    seen: dict[str, str] = {}
+    for name in header:
+        key = name.upper() if ID_COLUMN.match(name) else name
+        if key in seen or not name:
+            raise InputError(
+                "duplicate or empty column name",
+                file=str(path),
+                field=name or "(empty)",
+                allowed="distinct column names",
+            )
+        seen[key] = name
+    return header
+
+
+def csv_records(
+    reader: Any, header: list[str], lines_before: int = 0
+) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+    """Yield ``(line, columns or error)`` for the data rows of a csv reader; ``lines_before`` offsets line numbers."""
+    line = 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = lines_before + reader.line_num
+            yield line, InputError(f"malformed CSV: {exc}", field=f"line {line}")
+            continue
+        line = lines_before + reader.line_num
+        if not fields:
+            continue
+        if len(fields) != len(header):
+            yield line, InputError(f"has {len(fields)} fields but the header has {len(header)}", field=f"line {line}")
+            continue
+        yield line, dict(zip(header, fields, strict=True))
+
+
+def open_text(path: Path) -> io.TextIOWrapper:
+    """Open a batch file as UTF-8 text (a BOM is dropped); a missing or unreadable file is one InputError."""
+    try:
+        return open(path, encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise InputError("file not found", file=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc}", file=str(path)) from None
+
+
+def check_batch_file(path: Path) -> None:
+    """Refuse, before any row is read, a batch file of an unknown type or one that is not there."""
+    suffix = path.suffix.lower()
+    if suffix not in BATCH_SUFFIXES:
+        raise InputError("unknown batch file type", file=str(path), value=suffix or path.name, allowed=".csv or .jsonl")
+    if not path.is_file():
+        raise InputError("file not found" if not path.exists() else "not a file", file=str(path))
+
+
+def read_batch(
+    path: str | Path,
+    default_rubric: str | None = None,
+    *,
+    header_seen: Callable[[list[str]], None] | None = None,
+) -> Iterator[BatchRow]:
+    """Read a CSV or JSON Lines batch, yielding every row with its assessment or its error.
+
+    The file's type and presence are checked at once; its rows are read as
+    they are asked for. ``header_seen`` receives a CSV file's header.
+    """
+    path = Path(path)
+    check_batch_file(path)
+    return _read_rows(path, default_rubric, header_seen)
+
+
+def _read_rows(
+    path: Path, default_rubric: str | None, header_seen: Callable[[list[str]], None] | None
+) -> Iterator[BatchRow]:
+    with open_text(path) as handle:
+        rows = _csv_rows(path, handle, header_seen) if path.suffix.lower() == ".csv" else _jsonl_rows(handle)
+        number = 0
+        for line, row in _guard(path, rows):
+            number += 1
+            if isinstance(row, InputError):
+                yield BatchRow(number, line, {}, None, row.with_file(str(path)))  # type: ignore[arg-type]
+                continue
+            try:
+                yield BatchRow(number, line, row, row_assessment(row, default_rubric))
+            except InputError as exc:
+                yield BatchRow(number, line, row, None, exc)
+
+
+def _guard(path: Path, rows: Iterator[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
+    try:
+        yield from rows
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", file=str(path)) from None
