@@ -14,6 +14,7 @@ from statistics import median
 from typing import Any
 
 from .errors import SpbeError
+from .extras import install_hint
 from .impact import Impact
 from .numbers import format_exact, round_fraction
 
@@ -110,7 +111,7 @@ def impact_to_html(impact: Impact, top: int = 10) -> str:
         raise SpbeError(
             "the HTML report needs plotly",
             field="--html",
-            allowed="pip install 'spbe-engine[report]'",
+            allowed=install_hint("report"),
         ) from None
     facts = summary(impact)
     counts = [[impact.matrix.get((a, b), 0) for b in impact.bands_after] for a in impact.bands_before]

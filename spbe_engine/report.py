@@ -12,9 +12,10 @@ from typing import Any
 
 from .models import Rubric
 from .numbers import format_exact
+from .plan import ScoringPlan
 from .scoring import GroupScore, ScoreCard
 
-__all__ = ["card_to_json", "rubric_summary", "rubric_to_json"]
+__all__ = ["card_to_json", "explanation", "rubric_summary", "rubric_to_json"]
 
 
 def _exact(value: Fraction | None) -> str | None:
@@ -164,4 +165,86 @@ def rubric_to_json(rubric: Rubric, criteria: dict[str, Any] | None = None) -> di
         ],
         "tree": [node(group.id) for group in rubric.top_groups],
         "notes": list(rubric.notes),
+    }
+
+
+def _band_text(plan: ScoringPlan, predikat: str) -> str:
+    band = next(b for b in plan.bands if b.predikat == predikat)
+    top = band is plan.bands[-1]
+    upper = f"≤ {format_exact(band.upper)}" if top else f"< {format_exact(band.upper)}"
+    return f"{format_exact(band.lower)} ≤ value {upper}"
+
+
+def explanation(card: ScoreCard, plan: ScoringPlan) -> dict[str, Any]:
+    """Return how a card's numbers came about: the steps as sentences, and each candidate's classification.
+
+    ``steps`` are what ``spbe score --explain`` prints after its indicator
+    table; ``classification`` has, per exact candidate, the published index,
+    the value the band rule classifies, the predikat and its band.
+    """
+    rounding = plan.rounding
+    steps: list[str] = []
+    if card.source == "levels":
+        for group in card.groups:
+            members = plan.rubric.group(group.id)
+            parts = [*members.children, *members.indicators]
+            exact_value = "-" if group.value is None else format_exact(group.value)
+            shown = group.published if group.published is not None else "-"
+            steps.append(
+                f"{group.id} = Σ(value × weight) over {', '.join(parts)} / {format_exact(group.weight)} "
+                f"= {exact_value} → {shown}"
+            )
+        if card.complete:
+            terms = " + ".join(
+                f"{g.id} {format_exact(g.value)} × {format_exact(g.weight)}"
+                for g in card.domains
+                if g.value is not None
+            )
+            steps.append(f"Index = ({terms}) / 100 = {format_exact(card.exact_index or Fraction(0))}")
+    else:
+        steps.append(
+            f"A published value p stands for every exact value that rounds to p "
+            f"({rounding.mode.replace('_', '-')}, {rounding.places} decimals); only values the "
+            f"rubric's indicator weights can produce are kept."
+        )
+        for group in card.groups:
+            shown = ", ".join(format_exact(c) for c in group.candidates)
+            steps.append(f"  {group.id} published {group.published} → exact {shown}")
+        terms = " + ".join(f"{g.id} × {format_exact(g.weight)}" for g in card.groups)
+        steps.append(
+            f"Index = ({terms}) / 100 over every combination → "
+            f"{', '.join(format_exact(e) for e in card.exact_candidates)}"
+        )
+    classification = []
+    if card.complete:
+        steps.append(f"Rounding: {rounding.mode.replace('_', '-')} to {rounding.places} decimals ({plan.rubric.id}).")
+        on = "the rounded index" if rounding.predikat_on == "rounded" else "the unrounded (exact) index"
+        steps.append(
+            f"Band rule: the predikat is assigned on {on}; bands are lower ≤ value < upper, "
+            f"the top band includes {format_exact(plan.bands[-1].upper)}."
+        )
+        for exact in card.exact_candidates:
+            numerator = int(exact * plan.denominator)
+            published = plan.published(numerator)
+            value = exact if rounding.predikat_on == "exact" else Fraction(published)
+            predikat = plan.predikat(numerator)
+            band = _band_text(plan, predikat)
+            steps.append(
+                f"  exact {format_exact(exact)} → published {published}; "
+                f"classified value {format_exact(value)}: {band} → {predikat}"
+            )
+            classification.append(
+                {
+                    "exact": format_exact(exact),
+                    "published": str(published),
+                    "classified_value": format_exact(value),
+                    "predikat": predikat,
+                    "band": band,
+                }
+            )
+    return {
+        "predikat_on": rounding.predikat_on,
+        "rounding": {"mode": rounding.mode, "places": rounding.places},
+        "steps": steps,
+        "classification": classification,
     }

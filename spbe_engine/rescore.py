@@ -104,18 +104,32 @@ class Rescored:
 
 
 def check_policy(engine: Engine, source: str | None, to: str, policy: MissingPolicy | None) -> None:
-    """Refuse up front a crosswalk with sourceless targets when no policy is named (when ``source`` is known).
+    """Refuse up front a rescoring that will need a missing-data policy when none is named.
 
-    Also refuses an unknown target rubric, so a batch fails once rather than on every row.
+    With ``source`` known, its crosswalk decides. Without it (each row's own
+    rubric or year decides) the policy is needed when every crosswalk into
+    ``to`` leaves target indicators without a source, since any row must
+    come through one of them. Also refuses an unknown target rubric, so a
+    batch fails once rather than on every row.
     """
     engine.rubric(to)
-    if source is None:
+    if policy is not None:
         return
-    crosswalk = engine.crosswalk(source, to)
-    if policy is None and crosswalk.unmapped:
+    if source is not None:
+        crosswalk = engine.crosswalk(source, to)
+        lacking = {source: crosswalk.unmapped} if crosswalk.unmapped else {}
+    else:
+        sources = [a for a, b in engine.crosswalk_pairs() if b == to]
+        lacking = {a: engine.crosswalk(a, to).unmapped for a in sources}
+        if not sources or not all(lacking.values()):
+            return
+    if lacking:
+        walks = "; ".join(
+            f"{a} → {to} has no source for {len(unmapped)} target indicators ({', '.join(unmapped)})"
+            for a, unmapped in lacking.items()
+        )
         raise InputError(
-            f"crosswalk {source} → {to} has no source for {len(crosswalk.unmapped)} target indicators "
-            f"({', '.join(crosswalk.unmapped)}); name a missing-data policy with --missing",
+            f"crosswalk {walks}; name a missing-data policy with --missing",
             field="--missing",
             allowed=", ".join(MISSING_POLICIES),
         )

@@ -75,7 +75,7 @@ def test_html_report_is_self_contained(impact_2023) -> None:
 def test_cli_impact(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """`spbe impact --json --html`: the JSON summary, and the report file written."""
     html = tmp_path / "impact.html"
-    code, out, _ = run(
+    code, out, err = run(
         capsys,
         "impact",
         str(TABLE),
@@ -88,7 +88,9 @@ def test_cli_impact(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
         str(html),
     )
     data = json.loads(out)
-    assert code == 0 and data["summary"]["predikat_changed"] == 2 and html.stat().st_size > 1_000_000
+    # Kab. Banyuasin's row is an error: exit 1, as spbe batch and spbe rescore do.
+    assert code == 1 and "1 of 621 rows had errors" in err
+    assert data["summary"]["predikat_changed"] == 2 and html.stat().st_size > 1_000_000
     cukup = data["matrix"]["rows"].index("Cukup")
     assert data["matrix"]["counts"][cukup][data["matrix"]["columns"].index("Kurang")] == 2
     code, out, err = run(capsys, "impact", str(TABLE), "--from", "spbe-2024", "--to", "pemdi-2026")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from ..errors import InputError
+from ..extras import install_hint
 from ._read import BatchRow, check_batch_file, open_text, read_batch
 from ._results import RESCORE_COLUMNS, SCORE_COLUMNS, RowResult, rescore_row, score_row
 from ._write import Counts, CsvWriter, Note, write_jsonl
@@ -42,7 +43,7 @@ def _bulk_wanted(path: Path, fast: bool | None) -> bool:
     from ._blocks import available
 
     if fast and not available():
-        raise InputError("the bulk CSV reader needs numpy and pyarrow", field="fast", allowed="pip install '.[fast]'")
+        raise InputError("the bulk CSV reader needs numpy and pyarrow", field="fast", allowed=install_hint("fast"))
     return available()
 
 

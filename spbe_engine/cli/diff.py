@@ -6,17 +6,8 @@ import click
 
 from ..diff import Inheritance, RubricDiff, diff_rubrics, inheritance
 from ..engine import Engine
-from .common import console, emit_json, engine_of
-
-_STYLE = {
-    "added": "green",
-    "removed": "red",
-    "renamed": "yellow",
-    "re-identified": "yellow",
-    "moved": "magenta",
-    "reweighted": "cyan",
-    "changed": "cyan",
-}
+from .common import emit_json, engine_of
+from .tables import Column, chosen, format_option, show
 
 
 def compare(engine: Engine, old_id: str, new_id: str) -> RubricDiff:
@@ -38,9 +29,9 @@ def compare(engine: Engine, old_id: str, new_id: str) -> RubricDiff:
 @click.command("diff")
 @click.argument("old_id", metavar="A")
 @click.argument("new_id", metavar="B")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@format_option
 @click.pass_context
-def diff_command(ctx: click.Context, old_id: str, new_id: str, as_json: bool) -> None:
+def diff_command(ctx: click.Context, old_id: str, new_id: str, fmt: str | None, as_json: bool) -> None:
     """Show what changed from rubric A to rubric B.
 
     Indicators and groups added, removed, renamed (same id, other name),
@@ -48,37 +39,42 @@ def diff_command(ctx: click.Context, old_id: str, new_id: str, as_json: bool) ->
     scales, rounding and the predikat rule, years and legal basis. For a rubric
     that extends another, also what it states itself and what it inherits.
     """
+    fmt = chosen(fmt, as_json)
     result = compare(engine_of(ctx), old_id, new_id)
-    if as_json:
+    if fmt == "json":
         emit_json(result.to_json())
         return
-    from rich.table import Table
-
-    out = console()
-    for record in result.inheritance:
-        out.print(f"[bold]{record.rubric}[/bold] extends [bold]{record.base}[/bold]")
-        out.print("  states itself: " + (", ".join(record.states) or "nothing"))
-        if record.removes:
-            out.print("  removes: " + ", ".join(record.removes))
-        out.print("  inherits: " + (", ".join(record.inherited) or "nothing"))
-    if result.identical:
-        out.print(f"{result.old} and {result.new} are the same rubric content (no differences).")
+    rows = [
+        {
+            "section": change.section,
+            "action": change.action,
+            "item": change.subject,
+            "field": change.field,
+            "old": change.old or "",
+            "new": change.new or "",
+        }
+        for change in result.changes
+    ]
+    columns = [
+        Column(key="item", title="item", keep=True),
+        Column(key="section", title="section", keep=True),
+        Column(key="action", title="change", keep=True),
+        Column(key="field", title="field", keep=True),
+        Column(key="old", title=result.old),
+        Column(key="new", title=result.new),
+    ]
+    if fmt == "csv":
+        show(rows, columns, title="", fmt=fmt)
         return
-    table = Table(title=f"{result.old} → {result.new}")
-    for column in ("section", "change", "item", "field"):
-        table.add_column(column, no_wrap=True)
-    for column in (result.old, result.new):
-        table.add_column(column, overflow="fold", ratio=1)
-    for change in result.changes:
-        style = _STYLE.get(change.action, "")
-        table.add_row(
-            change.section,
-            f"[{style}]{change.action}[/{style}]",
-            change.subject,
-            change.field,
-            change.old or "",
-            change.new or "",
-        )
-    out.print(table)
+    for record in result.inheritance:
+        click.echo(f"{record.rubric} extends {record.base}")
+        click.echo("  states itself: " + (", ".join(record.states) or "nothing"))
+        if record.removes:
+            click.echo("  removes: " + ", ".join(record.removes))
+        click.echo("  inherits: " + (", ".join(record.inherited) or "nothing"))
+    if result.identical:
+        click.echo(f"{result.old} and {result.new} are the same rubric content (no differences).")
+        return
+    show(rows, columns, title=f"{result.old} → {result.new}", fmt=fmt)
     summary = ", ".join(f"{count} {action}" for action, count in sorted(result.counts().items()))
-    out.print(f"{len(result.changes)} changes: {summary}")
+    click.echo(f"{len(result.changes)} changes: {summary}")

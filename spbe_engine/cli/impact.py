@@ -13,6 +13,7 @@ from ..impact import Impact, measure_impact
 from ..impact_report import impact_to_html, impact_to_json, summary
 from ..numbers import format_exact, round_fraction
 from ..rescore import MISSING_POLICIES, MissingPolicy, check_policy
+from . import EXIT_ROW_ERRORS
 from .common import console, emit_json, engine_of
 
 
@@ -111,13 +112,14 @@ def impact_command(
     as_json: bool,
     html_file: Path | None,
     top: int,
-) -> None:
+) -> int:
     """Show what moving the assessments in INPUT from rubric --from to --to changes.
 
     Same input as `spbe batch`. Reports the predikat transition matrix, the
     distribution of index changes, the agencies that move most and the mean
     contribution of each top-level group before and after. Rows whose
     published values admit several predikat are counted apart, not guessed.
+    Exits 1 when some rows had errors (as `spbe batch` and `spbe rescore`).
     """
     engine = engine_of(ctx)
     policy = None if missing is None else MissingPolicy.parse(missing)
@@ -127,7 +129,14 @@ def impact_command(
         html_file.write_text(impact_to_html(impact, top), encoding="utf-8")
     if as_json:
         emit_json(impact_to_json(impact, top))
-        return
-    print_impact(console(), impact, top)
-    if html_file is not None:
-        console().print(f"HTML report: {html_file}")
+    else:
+        print_impact(console(), impact, top)
+        if html_file is not None:
+            console().print(f"HTML report: {html_file}")
+    errors = impact.count("error")
+    if errors:
+        click.echo(
+            f"spbe: {errors} of {len(impact.rows)} rows had errors (not in the matrix; see the report)", err=True
+        )
+        return EXIT_ROW_ERRORS
+    return 0

@@ -9,7 +9,17 @@ import click
 from ..engine import Engine
 from ..errors import PluginError
 from ..registry import STRICT_ENV, PluginInfo, strict_from_env
-from .common import console, emit_json
+from .common import emit_json
+from .tables import Column, chosen, format_option, show
+
+#: A set-aside reason is cut to this many characters in listings (``--json`` has it whole).
+REASON_CHARS = 240
+
+
+def one_line(text: str, limit: int = REASON_CHARS) -> str:
+    """Return text on one line, cut to ``limit`` characters with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def plugin_row(info: PluginInfo) -> dict[str, Any]:
@@ -28,48 +38,50 @@ def plugin_row(info: PluginInfo) -> dict[str, Any]:
 
 
 @click.command("plugins")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@format_option
 @click.option(
     "--strict",
     is_flag=True,
     help=f"Exit with an error if any plugin is set aside (also: {STRICT_ENV}=1).",
 )
-def plugins_command(as_json: bool, strict: bool) -> None:
+def plugins_command(fmt: str | None, as_json: bool, strict: bool) -> None:
     """List every rubric plugin: distribution, module, hook API, rubrics, hooks, status, reason.
 
     Every rubric is loaded and its plan compiled, so a plugin whose rubric or
-    hooks are broken shows as set aside with the reason.
+    hooks are broken shows as set aside with the reason (one line here; the
+    full text with --json).
     """
-    # Strictness is applied after listing, so the table still shows what is wrong.
+    fmt = chosen(fmt, as_json)
+    # Strictness is applied after listing, so the listing still shows what is wrong.
     engine = Engine.default(strict=False, validate=True)
     rows = [plugin_row(info) for info in engine.plugins]
-    if as_json:
+    if fmt == "json":
         emit_json(rows)
     else:
-        from rich.table import Table
-
-        table = Table(title="Rubric plugins")
-        table.add_column("plugin", no_wrap=True)
-        for column in ("distribution", "module", "API", "rubrics", "hooks"):
-            table.add_column(column, overflow="fold")
-        table.add_column("status", overflow="fold", ratio=2)
-        for row in rows:
-            hooks = ", ".join(h.removeprefix("spbe_") for h in row["hooks"])
-            status = (
-                "[green]active[/green]"
-                if row["status"] == "active"
-                else (f"[red]{row['status']}[/red]: {row['reason']}")
-            )
-            table.add_row(
-                row["name"],
-                f"{row['distribution']} {row['version']}".strip() or "-",
-                row["module"],
-                "-" if row["hook_api"] is None else str(row["hook_api"]),
-                ", ".join(row["rubrics"]) or "-",
-                hooks or "-",
-                status,
-            )
-        console().print(table)
+        texts = [
+            {
+                "name": row["name"],
+                "distribution": f"{row['distribution']} {row['version']}".strip() or "-",
+                "module": row["module"] or "-",
+                "hook_api": "-" if row["hook_api"] is None else str(row["hook_api"]),
+                "rubrics": ", ".join(row["rubrics"]) or "-",
+                "hooks": ", ".join(h.removeprefix("spbe_") for h in row["hooks"]) or "-",
+                "status": row["status"],
+                "reason": row["reason"] if fmt == "csv" else one_line(row["reason"]),
+            }
+            for row in rows
+        ]
+        columns = [
+            Column(key="name", title="plugin", keep=True),
+            Column(key="distribution", title="distribution", keep=True),
+            Column(key="module", title="module", keep=True),
+            Column(key="hook_api", title="API", keep=True),
+            Column(key="rubrics", title="rubrics"),
+            Column(key="hooks", title="hooks"),
+            Column(key="status", title="status", keep=True),
+            Column(key="reason", title="reason"),
+        ]
+        show(texts, columns, title="Rubric plugins", fmt=fmt)
     set_aside = [info for info in engine.plugins if not info.active]
     if set_aside and (strict or strict_from_env()):
         names = ", ".join(info.name for info in set_aside)

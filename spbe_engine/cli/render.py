@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 from ..numbers import format_exact
 from ..plan import ScoringPlan
+from ..report import explanation
 from ..scoring import ScoreCard
-
-
-def _band_text(plan: ScoringPlan, predikat: str) -> str:
-    band = next(b for b in plan.bands if b.predikat == predikat)
-    top = band is plan.bands[-1]
-    upper = f"≤ {format_exact(band.upper)}" if top else f"< {format_exact(band.upper)}"
-    return f"{format_exact(band.lower)} ≤ value {upper}"
 
 
 def summary(card: ScoreCard) -> str:
@@ -75,25 +68,6 @@ def _depth(plan: ScoringPlan, group_id: str) -> int:
     return depth
 
 
-def _rule(out: Any, card: ScoreCard, plan: ScoringPlan) -> None:
-    rounding = plan.rounding
-    out.print(f"Rounding: {rounding.mode.replace('_', '-')} to {rounding.places} decimals ({plan.rubric.id}).")
-    on = "the rounded index" if rounding.predikat_on == "rounded" else "the unrounded (exact) index"
-    out.print(
-        f"Band rule: the predikat is assigned on {on}; bands are lower ≤ value < upper, "
-        f"the top band includes {format_exact(plan.bands[-1].upper)}."
-    )
-    for exact in card.exact_candidates:
-        n = exact * plan.denominator
-        numerator = int(n)
-        value = exact if rounding.predikat_on == "exact" else Fraction(plan.published(numerator))
-        predikat = plan.predikat(numerator)
-        out.print(
-            f"  exact {format_exact(exact)} → published {plan.published(numerator)}; "
-            f"classified value {format_exact(value)}: {_band_text(plan, predikat)} → [bold]{predikat}[/bold]"
-        )
-
-
 def explain_levels(out: Any, card: ScoreCard, plan: ScoringPlan) -> None:
     """Show indicator → aspect → domain → index → predikat with weights and sums."""
     from rich.table import Table
@@ -112,36 +86,15 @@ def explain_levels(out: Any, card: ScoreCard, plan: ScoringPlan) -> None:
             "-" if ind.contribution is None else format_exact(ind.contribution),
         )
     out.print(table)
-    for group in card.groups:
-        members = plan.rubric.group(group.id)
-        parts = [*members.children, *members.indicators]
-        value = "-" if group.value is None else format_exact(group.value)
-        out.print(
-            f"{group.id} = Σ(value × weight) over {', '.join(parts)} / {format_exact(group.weight)} "
-            f"= {value} → {group.published if group.published is not None else '-'}"
-        )
-    if card.complete:
-        terms = " + ".join(
-            f"{g.id} {format_exact(g.value)} × {format_exact(g.weight)}" for g in card.domains if g.value is not None
-        )
-        out.print(f"Index = ({terms}) / 100 = {format_exact(card.exact_index or Fraction(0))}")
-        _rule(out, card, plan)
+    _steps(out, card, plan)
 
 
 def explain_aggregates(out: Any, card: ScoreCard, plan: ScoringPlan) -> None:
     """Show how published domain values were turned back into exact values and index candidates."""
-    rounding = plan.rounding
     out.print("\n[bold]How the index came about[/bold] (from published, rounded values)")
-    out.print(
-        f"A published value p stands for every exact value that rounds to p "
-        f"({rounding.mode.replace('_', '-')}, {rounding.places} decimals); only values the "
-        f"rubric's indicator weights can produce are kept."
-    )
-    for group in card.groups:
-        shown = ", ".join(format_exact(c) for c in group.candidates)
-        out.print(f"  {group.id} published {group.published} → exact {shown}")
-    terms = " + ".join(f"{g.id} × {format_exact(g.weight)}" for g in card.groups)
-    out.print(
-        f"Index = ({terms}) / 100 over every combination → {', '.join(format_exact(e) for e in card.exact_candidates)}"
-    )
-    _rule(out, card, plan)
+    _steps(out, card, plan)
+
+
+def _steps(out: Any, card: ScoreCard, plan: ScoringPlan) -> None:
+    for step in explanation(card, plan)["steps"]:
+        out.print(step, markup=False, highlight=False)

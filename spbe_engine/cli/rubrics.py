@@ -9,14 +9,16 @@ from ..numbers import format_exact
 from ..report import rubric_summary, rubric_to_json
 from .common import console, emit_json, engine_of
 from .lazy import LazyGroup
+from .tables import Column, chosen, format_option, show
 
 
 @click.command("rubrics")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@format_option
 @click.pass_context
-def rubrics_command(ctx: click.Context, as_json: bool) -> None:
+def rubrics_command(ctx: click.Context, fmt: str | None, as_json: bool) -> None:
     """List the registered rubric versions with legal basis, years, counts, plugin and content hash."""
     engine = engine_of(ctx)
+    fmt = chosen(fmt, as_json)
     rows = []
     for rubric_id in engine.rubric_ids():
         try:
@@ -26,27 +28,31 @@ def rubrics_command(ctx: click.Context, as_json: bool) -> None:
             continue
         info = engine.plugin_of(rubric.id)
         rows.append(rubric_summary(rubric, info.name, info.distribution, info.version))
-    if as_json:
+    if fmt == "json":
         emit_json(rows)
         return
-    from rich.table import Table
-
-    table = Table(title="Rubric versions", show_lines=False)
-    for column in ("id", "legal basis", "years", "groups / indicators", "plugin", "sha256"):
-        table.add_column(column, overflow="fold")
+    texts = []
     for row in rows:
-        counts = " / ".join(f"{n} {kind}s" for kind, n in row["counts"].items())
         years = row["years"]
-        span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0]) if years else "-"
-        table.add_row(
-            row["id"],
-            row["legal_basis"],
-            span,
-            counts,
-            f"{row['plugin']} ({row['distribution']} {row['version']})".strip(),
-            row["sha256"][:12],
+        texts.append(
+            {
+                "id": row["id"],
+                "legal_basis": row["legal_basis"],
+                "years": f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0]) if years else "-",
+                "counts": " / ".join(f"{n} {kind}s" for kind, n in row["counts"].items()),
+                "plugin": f"{row['plugin']} ({row['distribution']} {row['version']})".strip(),
+                "sha256": row["sha256"] if fmt == "csv" else row["sha256"][:12],
+            }
         )
-    console().print(table)
+    columns = [
+        Column(key="id", title="id", keep=True),
+        Column(key="legal_basis", title="legal basis"),
+        Column(key="years", title="years", keep=True),
+        Column(key="counts", title="groups / indicators"),
+        Column(key="plugin", title="plugin"),
+        Column(key="sha256", title="sha256", keep=True),
+    ]
+    show(texts, columns, title="Rubric versions", fmt=fmt)
 
 
 @click.group("rubric", cls=LazyGroup, lazy={"diff": ".diff:diff_command", "new": ".new:new_command"})

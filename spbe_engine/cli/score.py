@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..inputs import read_assessment
-from ..report import card_to_json
+from ..report import card_to_json, explanation
 from .common import console, emit_json, engine_of
 from .render import print_card
 
@@ -16,7 +16,7 @@ from .render import print_card
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--rubric", "rubric_id", metavar="ID", help="Rubric id (default: the file's, else its year's).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--explain", is_flag=True, help="Show how each number came about.")
+@click.option("--explain", is_flag=True, help="Show how each number came about (with --json: an 'explanation' object).")
 @click.option("--partial", is_flag=True, help="Allow missing indicators; report completeness, not an index.")
 @click.pass_context
 def score_command(
@@ -39,6 +39,9 @@ def score_command(
             raise exc.with_file(str(file)) from None
         raise
     if as_json:
-        emit_json(card_to_json(card))
+        data = card_to_json(card)
+        if explain:
+            data["explanation"] = explanation(card, engine.plan(card.rubric_id))
+        emit_json(data)
         return
     print_card(console(), card, engine.plan(card.rubric_id), explain)

@@ -1,7 +1,7 @@
 """The spbe-engine conformance kit: prove a rubric plugin sound with hypothesis.
 
 Public and versioned (:data:`KIT_VERSION`). Needs the ``testing`` extra
-(``pip install 'spbe-engine[testing]'``), which brings hypothesis and pytest;
+(from a clone: ``python3 -m pip install '.[testing]'``), which brings hypothesis and pytest;
 ``import spbe_engine`` never imports them. Three ways to run it:
 
 - ``pytest --spbe-rubric ID`` (the pytest plugin this package installs);
@@ -20,11 +20,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..extras import install_hint
+
 #: The version of the kit: its check names, their meaning and the public API below.
 KIT_VERSION = "1.0"
 
 #: What to install when hypothesis is missing.
-INSTALL_HINT = "pip install 'spbe-engine[testing]'"
+INSTALL_HINT = install_hint("testing")
 
 if TYPE_CHECKING:
     from . import golden, strategies

@@ -24,6 +24,7 @@ from ..numbers import format_exact
 from ..plan import ScoringPlan
 from . import properties, structural
 from .golden import check_case, golden_cases
+from .names import CHECK_NAMES
 from .structural import CheckFailure
 
 __all__ = ["CHECKS", "Check", "CheckSkipped", "Context", "owner_of"]
@@ -196,6 +197,8 @@ CHECKS: Mapping[str, Check] = MappingProxyType(
         )
     }
 )
+
+assert tuple(CHECKS) == CHECK_NAMES, "testing/names.py lists every check, in run order"
 
 # Which check owns a fault the engine refuses at load or compile time, by the
 # field its error names (hook names for plugin faults, TOML paths for data faults).

@@ -1,0 +1,20 @@
+"""The names of the kit's checks, in the order they run; importable without hypothesis (for ``spbe check --help``)."""
+
+from __future__ import annotations
+
+__all__ = ["CHECK_NAMES"]
+
+#: Every named check of the kit, in run order (:data:`spbe_engine.testing.CHECKS` has one per name).
+CHECK_NAMES: tuple[str, ...] = (
+    "loads",
+    "weights",
+    "bounds",
+    "monotonicity",
+    "bands",
+    "determinism",
+    "published",
+    "malformed",
+    "golden",
+    "crosswalks",
+    "gap",
+)
