@@ -99,3 +99,16 @@ def test_refused_batch_leaves_out_untouched(tmp_path: Path, capsys: pytest.Captu
     empty.write_text("instansi,year,I1\n", encoding="utf-8")
     assert main(["batch", str(empty), "--out", str(target)]) == 0
     assert target.read_text(encoding="utf-8") == ""  # a completed batch with no rows writes an empty file
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_semicolon_csv_is_read_as_meant(engine: Engine, tmp_path: Path, fast: bool) -> None:
+    """A CSV saved with ';' between fields (Excel in an Indonesian locale) scores as its comma twin does."""
+    rows = ["instansi;year;" + ";".join(IDS), "A;2024;" + ";".join("3" * 47), "B;2024;" + ";".join("4" * 47)]
+    semi = tmp_path / "semi.csv"
+    semi.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    comma = tmp_path / "comma.csv"
+    comma.write_text("\n".join(r.replace(";", ",") for r in rows) + "\n", encoding="utf-8")
+    got = [r.values for r in engine.score_file(semi, fast=fast)]
+    assert got == [r.values for r in engine.score_file(comma, fast=fast)]
+    assert [v["index"] for v in got] == ["3.00", "4.00"]

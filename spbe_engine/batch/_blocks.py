@@ -35,7 +35,7 @@ from ..errors import InputError, SpbeError
 from ..inputs import ID_COLUMN, _year, row_assessment
 from ..models import Assessment
 from ..numbers import format_exact
-from ._read import BatchRow, csv_header, csv_records
+from ._read import BatchRow, csv_header, csv_records, delimiter_of
 from ._results import RowResult, RowStatus, score_row, scored_values
 from ._write import csv_cells, result_cells
 
@@ -122,9 +122,10 @@ def blocks(
     ``header_seen`` receives the file's header once it is read.
     """
     first = handle.readline()
-    if '"' in first or "\r" in first:
-        # A quoted header (or old Mac line ends): leave the whole file to the csv module.
-        reader = csv.reader(itertools.chain(io.StringIO(first, newline=""), handle))
+    delimiter = delimiter_of(first)
+    if '"' in first or "\r" in first or delimiter != ",":
+        # A quoted header, old Mac line ends or another delimiter: leave the whole file to the csv module.
+        reader = csv.reader(itertools.chain(io.StringIO(first, newline=""), handle), delimiter=delimiter)
         header = csv_header(path, reader)
         header_seen(header)
         yield from _row_by_row(engine, path, csv_records(reader, header), rubric, partial, 0)

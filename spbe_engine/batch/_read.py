@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,16 @@ from ..errors import InputError
 from ..inputs import ID_COLUMN, _jsonl_rows, row_assessment
 from ..models import Assessment
 
-__all__ = ["BATCH_SUFFIXES", "BatchRow", "check_batch_file", "csv_header", "csv_records", "open_text", "read_batch"]
+__all__ = [
+    "BATCH_SUFFIXES",
+    "BatchRow",
+    "check_batch_file",
+    "csv_header",
+    "csv_records",
+    "delimiter_of",
+    "open_text",
+    "read_batch",
+]
 
 #: The file types a batch is read from.
 BATCH_SUFFIXES = (".csv", ".jsonl", ".ndjson")
@@ -42,10 +52,25 @@ class BatchRow:
     error: InputError | None = attrs.field(default=None, eq=False)
 
 
+def delimiter_of(header_line: str) -> str:
+    """Return the delimiter a CSV header line uses: ``,`` unless it has none and has ``;`` or tabs.
+
+    Excel in an Indonesian (or any comma-decimal) locale saves CSV with ``;``
+    between fields; such a file is read as it was meant.
+    """
+    if "," in header_line:
+        return ","
+    for candidate in (";", "\t"):
+        if candidate in header_line:
+            return candidate
+    return ","
+
+
 def _csv_rows(
     path: Path, handle: io.TextIOBase, header_seen: Callable[[list[str]], None] | None
 ) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
-    reader = csv.reader(handle)
+    first = handle.readline()
+    reader = csv.reader(itertools.chain([first] if first else [], handle), delimiter=delimiter_of(first))
     header = csv_header(path, reader)
     if header_seen is not None:
         header_seen(header)
