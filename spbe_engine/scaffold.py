@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import re
+import shutil
 import sys
+import uuid
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -34,15 +36,16 @@ RUBRIC_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _OWN = {"years", "title", "legal_basis", "notes", "extends", "golden"}
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class Scaffold:
-    """What ``new_rubric_plugin`` wrote: the project directory and its main files."""
+    """What ``new_rubric_plugin`` wrote: the project directory, its main files, and every file written."""
 
     root: Path
     package: str
     rubric_file: Path
     golden_file: Path
     test_file: Path
+    files: tuple[Path, ...] = ()
 
 
 def _document(path: Path) -> tomlkit.TOMLDocument:
@@ -98,7 +101,7 @@ def _package_name(rubric_id: str) -> str:
     return "spbe_rubric_" + rubric_id.replace("-", "_")
 
 
-def new_rubric_plugin(  # noqa: PLR0915 - writes the files of a distribution in one readable sequence
+def new_rubric_plugin(
     engine: Engine,
     rubric_id: str,
     base_id: str,
@@ -169,33 +172,80 @@ def new_rubric_plugin(  # noqa: PLR0915 - writes the files of a distribution in 
     meta["generated_by"] = f"spbe rubric new (spbe-engine {engine_version()})"
     document["meta"] = meta
 
+    # Everything is written into a scratch folder beside the target and moved into place only once
+    # the rubric loads and scores as its base does: a failure leaves nothing behind.
+    directory.mkdir(parents=True, exist_ok=True)
+    scratch = directory / f".{dist}.partial-{uuid.uuid4().hex[:12]}"
+    scratch.mkdir()
+    try:
+        scaffold = _write(engine, scratch, document, guide, base_dir_file, rubric_id, base_id, title, dist, package)
+        _verify(engine, scaffold, rubric_id, base_id)
+        if root.exists():
+            raise InputError(
+                "the target directory already exists; not overwriting it",
+                file=str(root),
+                allowed="another --path or ID",
+            )
+        scratch.rename(root)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return attrs.evolve(
+        scaffold,
+        root=root,
+        rubric_file=root / scaffold.rubric_file.relative_to(scratch),
+        golden_file=root / scaffold.golden_file.relative_to(scratch),
+        test_file=root / scaffold.test_file.relative_to(scratch),
+        files=tuple(root / f.relative_to(scratch) for f in scaffold.files),
+    )
+
+
+def _write(
+    engine: Engine,
+    root: Path,
+    document: tomlkit.TOMLDocument,
+    guide: list[str],
+    base_dir_file: Path,
+    rubric_id: str,
+    base_id: str,
+    title: str,
+    dist: str,
+    package: str,
+) -> Scaffold:
+    """Write every file of the distribution under ``root``; return what was written."""
+    written: list[Path] = []
+
+    def write(path: Path, text: str) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+        return path
+
     source = root / "src" / package
-    source.mkdir(parents=True)
     criteria_name = document.get("criteria")
     if criteria_name is not None:
         criteria = _document(base_dir_file.parent / str(criteria_name))
         criteria["rubric"] = rubric_id
         document["criteria"] = f"{rubric_id}.criteria.toml"
-        (source / f"{rubric_id}.criteria.toml").write_text(tomlkit.dumps(criteria), encoding="utf-8")
-    rubric_file = source / f"{rubric_id}.toml"
-    rubric_file.write_text(_commented(guide, document), encoding="utf-8")
-    golden_file = source / f"{rubric_id}.golden.toml"
-    golden_file.write_text(_golden(engine, base_id, rubric_id), encoding="utf-8")
-    (source / "__init__.py").write_text(_MODULE.format(id=rubric_id, base=base_id, title=title), encoding="utf-8")
-    tests = root / "tests"
-    tests.mkdir()
-    test_file = tests / "test_conformance.py"
-    test_file.write_text(_TEST.format(id=rubric_id), encoding="utf-8")
+        write(source / f"{rubric_id}.criteria.toml", tomlkit.dumps(criteria))
+    rubric_file = write(source / f"{rubric_id}.toml", _commented(guide, document))
+    golden_file = write(source / f"{rubric_id}.golden.toml", _golden(engine, base_id, rubric_id))
+    write(source / "__init__.py", _MODULE.format(id=rubric_id, base=base_id, title=title))
+    test_file = write(root / "tests" / "test_conformance.py", _TEST.format(id=rubric_id))
     major_minor = ".".join(engine_version().split(".")[:2])
-    (root / "pyproject.toml").write_text(
-        _PYPROJECT.format(dist=dist, id=rubric_id, base=base_id, package=package, engine=major_minor), encoding="utf-8"
+    write(
+        root / "pyproject.toml",
+        _PYPROJECT.format(dist=dist, id=rubric_id, base=base_id, package=package, engine=major_minor),
     )
-    (root / "README.md").write_text(
-        _README.format(dist=dist, id=rubric_id, base=base_id, package=package), encoding="utf-8"
+    write(root / "README.md", _README.format(dist=dist, id=rubric_id, base=base_id, package=package))
+    return Scaffold(
+        root=root,
+        package=package,
+        rubric_file=rubric_file,
+        golden_file=golden_file,
+        test_file=test_file,
+        files=tuple(written),
     )
-    scaffold = Scaffold(root, package, rubric_file, golden_file, test_file)
-    _verify(engine, scaffold, rubric_id, base_id)
-    return scaffold
 
 
 def load_plugin_module(scaffold: Scaffold) -> ModuleType:
@@ -224,27 +274,86 @@ def _verify(engine: Engine, scaffold: Scaffold, rubric_id: str, base_id: str) ->
             )
 
 
+#: How many indicator-level golden cases the scaffold derives from the base's arithmetic.
+DERIVED_CASES = 4
+
+
 def _golden(engine: Engine, base_id: str, rubric_id: str) -> str:
-    """Start the golden cases from the base's published results (its arithmetic is the new one's, for now)."""
+    """Start the golden cases: the base's published results, and indicator-level cases computed under the base.
+
+    Published cases at domain level cannot see a reweighting inside an
+    aspect (the domain value is given, not computed), so the scaffold adds
+    cases of uneven indicator levels with the base's exact index and
+    predikat: any change of weights, values, rounding or bands inside the
+    tree moves at least one of them. A base with no published cases gets
+    the derived ones alone.
+    """
     from .testing.golden import golden_file
 
     path = golden_file(engine, base_id)
-    if path is None:
-        raise RubricError(
-            f"{base_id} ships no golden cases to start {rubric_id}'s from",
-            field="--from",
-            value=base_id,
-            allowed="a base rubric with a <id>.golden.toml",
-        )
-    document = _document(path)
+    base = engine.rubric(base_id)
+    if path is not None:
+        document = _document(path)
+        lines = [
+            f"Golden cases of {rubric_id}: copied from {base_id}, whose published results they are, then",
+            f"{DERIVED_CASES} cases of uneven indicator levels computed under {base_id} (sha256 {base.sha256[:12]}).",
+        ]
+    else:
+        document = tomlkit.document()
+        document["schema"] = 1
+        document["cases"] = tomlkit.aot()
+        lines = [
+            f"Golden cases of {rubric_id}: {base_id} ships no published results, so these are",
+            f"{DERIVED_CASES} cases of uneven indicator levels computed under {base_id} (sha256 {base.sha256[:12]}).",
+        ]
     document["rubric"] = rubric_id
-    lines = [
-        f"Golden cases of {rubric_id}: copied from {base_id}, whose published results they are.",
+    cases = document["cases"]
+    for case in _derived_cases(engine, base_id):
+        cases.append(case)
+    lines += [
         f"They hold for {rubric_id} only while it keeps {base_id}'s arithmetic. Replace them with",
         f"results published under {rubric_id} (with their sources) as soon as there are any; a case",
-        "that fails after you change a rule shows that the change matters.",
+        "that fails after you change a rule shows that the change matters (then recompute or drop it).",
     ]
     return _commented(lines, document)
+
+
+def _derived_cases(engine: Engine, base_id: str) -> list[tomlkit.items.Table]:
+    """Return indicator-level cases (rising, falling and two seeded patterns) scored under the base."""
+    import random
+
+    from .numbers import format_exact
+
+    plan = engine.plan(base_id)
+    ids = plan.indicator_ids
+    spans = list(zip(plan.level_low, plan.level_high, strict=True))
+    chooser = random.Random(f"{base_id}:{engine.rubric(base_id).sha256}")  # the same cases for the same base
+    patterns = {
+        "rising": [lo + n % (hi - lo + 1) for n, (lo, hi) in enumerate(spans)],
+        "falling": [hi - n % (hi - lo + 1) for n, (lo, hi) in enumerate(spans)],
+        "seeded 1": [chooser.randint(lo, hi) for lo, hi in spans],
+        "seeded 2": [chooser.randint(lo, hi) for lo, hi in spans],
+    }
+    out = []
+    for name, levels in list(patterns.items())[:DERIVED_CASES]:
+        card = engine.score(dict(zip(ids, levels, strict=True)), rubric=base_id)
+        case = tomlkit.table()
+        case["name"] = f"derived: uneven levels, {name} (computed under {base_id})"
+        case["source"] = f"computed by spbe rubric new under {base_id}; not a published result"
+        level_table = tomlkit.inline_table()
+        level_table.update(dict(zip(ids, levels, strict=True)))
+        case["levels"] = level_table
+        expect = tomlkit.inline_table()
+        expect.update(
+            {
+                "index": str(card.index),
+                "predikat": str(card.predikat),
+                "exact_index": format_exact(card.exact_index),  # type: ignore[arg-type]
+            }
+        )
+        case["expect"] = expect
+        out.append(case)
+    return out
 
 
 def _commented(lines: list[str], document: tomlkit.TOMLDocument) -> str:

@@ -99,3 +99,68 @@ def test_spbe_rubric_new_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     ]:
         assert main(["rubric", "new", *args, "--path", str(tmp_path)]) == 2
         assert needle in capsys.readouterr().err
+
+
+def test_scaffold_from_a_base_without_published_cases(engine: Engine, tmp_path: Path) -> None:
+    """pemdi-2026 ships no published cases: the scaffold derives indicator-level ones, and the kit passes."""
+    made = new_rubric_plugin(engine, "pemdi-rev-2027", "pemdi-2026", tmp_path)
+    try:
+        module = load_plugin_module(made)
+        mine = Engine.from_plugins((made.package, module), entry_points=True)
+        report = check_rubric("pemdi-rev-2027", mine, max_examples=5)
+        assert report.ok, str(report)
+        assert report.result("golden").status == "passed"
+    finally:
+        sys.modules.pop(made.package, None)
+    cases = tomllib.loads(made.golden_file.read_text(encoding="utf-8"))["cases"]
+    assert len(cases) == 4 and all("not a published result" in case["source"] for case in cases)
+    assert {p.relative_to(made.root).as_posix() for p in made.files} == {
+        "src/spbe_rubric_pemdi_rev_2027/pemdi-rev-2027.toml",
+        "src/spbe_rubric_pemdi_rev_2027/pemdi-rev-2027.criteria.toml",
+        "src/spbe_rubric_pemdi_rev_2027/pemdi-rev-2027.golden.toml",
+        "src/spbe_rubric_pemdi_rev_2027/__init__.py",
+        "tests/test_conformance.py",
+        "pyproject.toml",
+        "README.md",
+    }
+    assert all(p.is_file() for p in made.files)
+
+
+def test_derived_cases_catch_a_reweighting_inside_an_aspect(engine: Engine, scaffold: Scaffold) -> None:
+    """Moving half a point of weight between two indicators of one aspect keeps every domain weight,
+    so the published (domain-level) cases still pass, yet a derived indicator-level case fails."""
+    from decimal import Decimal
+
+    data = tomlkit.parse(scaffold.rubric_file.read_text(encoding="utf-8"))
+    indicators = data["indicators"]
+    first, second = [ind_id for ind_id, spec in indicators.items() if spec["parent"] == "A8"][:2]
+    indicators[first]["weight"] = str(Decimal(str(indicators[first]["weight"])) + Decimal("0.5"))
+    indicators[second]["weight"] = str(Decimal(str(indicators[second]["weight"])) - Decimal("0.5"))
+    scaffold.rubric_file.write_text(tomlkit.dumps(data), encoding="utf-8")
+    module = load_plugin_module(scaffold)
+    mine = Engine.from_plugins((scaffold.package, module), entry_points=True)
+    report = check_rubric("spbe-2025-rev", mine, checks=["golden"])
+    golden = report.result("golden")
+    assert golden.status == "failed"
+    assert golden.message.endswith("3 of 11 golden cases differ from what was published")
+    failing = [line for line in golden.example.splitlines() if "published" in line]
+    assert failing and all(line.lstrip("- ").startswith("derived: uneven levels") for line in failing), golden.example
+
+
+def test_a_failed_scaffold_leaves_nothing(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scaffold that fails part-way leaves no folder behind, so the same command can be run again."""
+    import spbe_engine.scaffold as scaffold_module
+
+    def broken(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(scaffold_module, "_verify", broken)
+    with pytest.raises(OSError, match="disk full"):
+        new_rubric_plugin(engine, "spbe-2025-rev", "spbe-2024", tmp_path)
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.undo()
+    assert main(["rubric", "new", "spbe-2025-rev", "--from", "spbe-2024", "--path", str(tmp_path)]) == 0
+    assert "tests/test_conformance.py" in capsys.readouterr().out
+    sys.modules.pop("spbe_rubric_spbe_2025_rev", None)

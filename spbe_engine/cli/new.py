@@ -45,6 +45,6 @@ def new_command(
     scaffold = new_rubric_plugin(engine, rubric_id, base_id, directory, years=list(years) or None, title=title)
     out = console()
     out.print(f"Created [bold]{scaffold.root}[/bold] (rubric {rubric_id}, derived from {base_id})")
-    for path in (scaffold.rubric_file, scaffold.golden_file, scaffold.test_file):
-        out.print(f"  {path.relative_to(scaffold.root)}")
+    for path in scaffold.files:
+        out.print(f"  {path.relative_to(scaffold.root)}", markup=False)
     out.print(f"Next: cd {scaffold.root} && python -m pip install -e '.[testing]' && python -m pytest", markup=False)
