@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # these modules load on first use: `spbe score` never needs t
 
     from .batch import BatchResult, BatchRow, RowResult
     from .crosswalk import Crosswalk
+    from .diff import RubricDiff
     from .gap import GapPlan
     from .impact import Impact
     from .rescore import MissingPolicy, Rescored
@@ -141,6 +142,18 @@ class Engine:
         """Return the level criteria texts of a rubric (empty if it ships none)."""
         source = self.rubric(rubric_id).criteria_source
         return {} if source is None else load_criteria(source)
+
+    def diff(self, old: str, new: str) -> RubricDiff:
+        """Return what changed from rubric ``old`` to ``new``, with what each that ``extends`` another inherits."""
+        from .diff import Inheritance, diff_rubrics, inheritance
+
+        before, after = self.rubric(old), self.rubric(new)
+        records: list[Inheritance] = []
+        for rubric in (before, after):
+            if rubric.extends is not None and rubric.id not in {r.rubric for r in records}:
+                own = self.rubric_data(rubric.id, resolved=False)
+                records.append(inheritance(rubric.id, own, self.rubric_data(rubric.extends)))
+        return diff_rubrics(before, after, records)
 
     def crosswalk(self, source: str, target: str) -> Crosswalk:
         """Return the crosswalk from rubric ``source`` to ``target``, validated (generated for identities).

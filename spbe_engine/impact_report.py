@@ -146,24 +146,31 @@ def impact_to_html(impact: Impact, top: int = 10) -> str:
         yaxis_title="rows",
     )
     driving = [d for d in impact.drivers if d.attributed is not None]
-    drivers = go.Figure(
-        go.Bar(
-            x=[float(d.attributed or 0) for d in driving],
-            y=[f"{d.id} {d.name}" for d in driving],
-            orientation="h",
-            marker_color=["#c0392b" if (d.attributed or 0) < 0 else "#2e86c1" for d in driving],
+    if any(d.attributed for d in driving):
+        drivers = go.Figure(
+            go.Bar(
+                x=[float(d.attributed or 0) for d in driving],
+                y=[f"{d.id} {d.name}" for d in driving],
+                orientation="h",
+                marker_color=["#c0392b" if (d.attributed or 0) < 0 else "#2e86c1" for d in driving],
+            )
         )
-    )
-    drivers.update_layout(
-        title=f"What drives the mean index change, by {impact.target} top-level group "
-        "(the bars add up to the mean change)",
-        height=120 + 40 * len(driving),
-        xaxis_title="share of the mean index change",
-        yaxis={"autorange": "reversed"},
-    )
-    charts = [
-        pio.to_html(fig, full_html=False, include_plotlyjs=(n == 0)) for n, fig in enumerate((heat, hist, drivers))
-    ]
+        drivers.update_layout(
+            title=f"What drives the mean index change, by {impact.target} top-level group "
+            "(the bars add up to the mean change)",
+            height=120 + 40 * len(driving),
+            xaxis_title="contribution to the mean index change (index points)",
+            yaxis={"autorange": "reversed"},
+        )
+        drivers_part = pio.to_html(drivers, full_html=False, include_plotlyjs=False)
+    elif driving:
+        drivers_part = (
+            '<p class="note">What drives the change: no top-level group\'s mean contribution changes, '
+            "so the mean index change is 0.</p>"
+        )
+    else:
+        drivers_part = '<p class="note">What drives the change: no row is determinate on both sides.</p>'
+    charts = [pio.to_html(fig, full_html=False, include_plotlyjs=(n == 0)) for n, fig in enumerate((heat, hist))]
     movers = _table(
         ["instansi", "before", "after", "index before", "index after", "change"],
         [
@@ -178,37 +185,62 @@ def impact_to_html(impact: Impact, top: int = 10) -> str:
             for r in impact.movers(top)
         ],
     )
-    uncertain = _table(
-        ["instansi", "status", "before (candidates)", "after (candidates)"],
-        [
+    uncertain_rows = [r for r in impact.rows if r.status in ("ambiguous", "partial")]
+    uncertain = (
+        _table(
+            ["row", "instansi", "status", "before (candidates)", "after (candidates)"],
             [
-                r.instansi,
-                r.status,
-                f"{r.shown('before')} {' / '.join(r.before_predikat)}",
-                f"{r.shown('after')} {' / '.join(r.after_predikat)}",
-            ]
-            for r in impact.rows
-            if r.status in ("ambiguous", "partial")
-        ],
+                [
+                    str(r.number),
+                    r.instansi,
+                    r.status,
+                    f"{r.shown('before')} {' / '.join(r.before_predikat)}",
+                    f"{r.shown('after')} {' / '.join(r.after_predikat)}",
+                ]
+                for r in uncertain_rows
+            ],
+        )
+        if uncertain_rows
+        else '<p class="note">None: every scored row has one predikat on both sides.</p>'
     )
-    facts_table = _table(["", ""], [[k.replace("_", " "), "–" if v is None else str(v)] for k, v in facts.items()])
+    error_rows = [r for r in impact.rows if r.status == "error"]
+    errors = (
+        _table(["row", "instansi", "message"], [[str(r.number), r.instansi, r.message] for r in error_rows])
+        if error_rows
+        else '<p class="note">None.</p>'
+    )
+    facts_table = _table(
+        ["figure", "value"],
+        [[k.replace("_", " "), _fact(k, v)] for k, v in facts.items()],
+    )
     title = f"Impact of {impact.source} → {impact.target}"
     policy = f" Missing-data policy: {html.escape(impact.policy)}." if impact.policy else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}}
 table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}
-th{{background:#f3f3f3}}.note{{color:#555}}</style></head><body>
+th{{background:#f3f3f3}}.note{{color:#444}}</style></head><body>
 <h1>{html.escape(title)}</h1>
 <p class="note">{facts["rows"]} rows: {facts["determinate"]} with one predikat on both sides,
 {facts["ambiguous"]} with several candidate predikat (counted apart, never guessed), {facts["partial"]} partial,
 {facts["errors"]} errors. {facts["predikat_changed"]} determinate rows change predikat;
-{facts["predikat_changed_with_same_index"]} of them with an unchanged index (bands or band rule).{policy}</p>
-{facts_table}
+{facts["predikat_changed_with_same_index"]} of them with an unchanged index (bands or band rule).{policy}
+Index changes are in index points, rounded to 4 decimals here (the JSON output keeps them exact).</p>
+<h2>Summary</h2>{facts_table}
 {charts[0]}
 {charts[1]}
 <h2>Agencies that move most</h2>{movers}
-{charts[2]}
-<h2>Rows not in the matrix</h2>{uncertain}
+{drivers_part}
+<h2>Rows not in the matrix (several candidate predikat, or partial)</h2>{uncertain}
+<h2>Rows with errors</h2>{errors}
 </body></html>
 """
+
+
+def _fact(key: str, value: object) -> str:
+    """Render one summary figure for reading: index changes to 4 decimals, counts as they are."""
+    if value is None:
+        return "–"
+    if key.startswith("change_"):
+        return _shown(Fraction(str(value)))  # the exact text: a decimal or "p/q"
+    return str(value)

@@ -1,4 +1,4 @@
-"""Turn score cards and rubrics into plain data for JSON output.
+"""Turn score cards, rubrics and every other result into plain data for JSON output: one place for all of them.
 
 Exact values are rendered as strings: a terminating decimal (``"4.765"``) or,
 where none exists, a ratio (``"46/11"``). Published values keep their places
@@ -8,14 +8,30 @@ where none exists, a ratio (``"46/11"``). Published values keep their places
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .models import Rubric
 from .numbers import format_exact
 from .plan import ScoringPlan
 from .scoring import GroupScore, ScoreCard
 
-__all__ = ["card_to_json", "explanation", "rubric_summary", "rubric_to_json"]
+if TYPE_CHECKING:
+    from .crosswalk import Crosswalk
+    from .engine import Engine
+    from .gap import GapPlan
+    from .impact import Impact
+    from .registry import PluginInfo
+
+__all__ = [
+    "card_to_json",
+    "crosswalk_to_json",
+    "explanation",
+    "gap_to_json",
+    "impact_to_json",
+    "plugin_to_json",
+    "rubric_summary",
+    "rubric_to_json",
+]
 
 
 def _exact(value: Fraction | None) -> str | None:
@@ -248,3 +264,86 @@ def explanation(card: ScoreCard, plan: ScoringPlan) -> dict[str, Any]:
         "steps": steps,
         "classification": classification,
     }
+
+
+def gap_to_json(gap: GapPlan) -> dict[str, Any]:
+    """Return the plan as JSON-ready data (numbers as exact strings, never floats)."""
+    return {
+        "rubric": gap.rubric_id,
+        "granularity": gap.granularity,
+        "target": gap.target,
+        "start": {
+            "index": str(gap.start_published),
+            "exact_index": format_exact(gap.start_index),
+            "predikat": gap.start_predikat,
+        },
+        "total_steps": len(gap.steps),
+        "total_gain": format_exact(gap.gain),
+        "end_index": format_exact(gap.end_index),
+        "steps": [
+            {
+                "step": n,
+                "item": s.item,
+                "name": s.name,
+                "from": format_exact(s.before),
+                "to": format_exact(s.after),
+                "gain": format_exact(s.gain),
+                "index": format_exact(s.index),
+                "published": str(s.published),
+                "predikat": s.predikat,
+            }
+            for n, s in enumerate(gap.steps, start=1)
+        ],
+        "notes": list(gap.notes),
+    }
+
+
+def crosswalk_to_json(walk: Crosswalk, engine: Engine) -> dict[str, Any]:
+    """Return a crosswalk as JSON-ready data (weights as exact strings)."""
+    target = engine.rubric(walk.target)
+    return {
+        "from": walk.source,
+        "to": walk.target,
+        "title": walk.title,
+        "notes": list(walk.notes),
+        "generated": walk.generated,
+        "origin": walk.origin,
+        "unmapped_weight": format_exact(sum((target.indicator(t).weight for t in walk.unmapped), Fraction(0))),
+        "targets": [
+            {
+                "id": m.target,
+                "name": target.indicator(m.target).name,
+                "sources": list(m.sources),
+                "combine": m.combine if m.sources else None,
+                "weights": [format_exact(w) for w in m.weights] or None,
+                "level_rounding": m.level_rounding if m.combine in ("mean", "weighted") else None,
+                "mark": m.mark,
+                "basis": m.basis,
+                "reason": m.reason,
+                "reference": m.reference,
+            }
+            for m in walk.mappings
+        ],
+    }
+
+
+def plugin_to_json(info: PluginInfo) -> dict[str, Any]:
+    """Return one plugin's record as plain JSON data."""
+    return {
+        "name": info.name,
+        "distribution": info.distribution,
+        "version": info.version,
+        "module": info.module,
+        "hook_api": info.api_version,
+        "rubrics": list(info.rubrics),
+        "hooks": list(info.hooks),
+        "status": info.status,
+        "reason": info.reason,
+    }
+
+
+def impact_to_json(impact: Impact, top: int = 10) -> dict[str, Any]:
+    """Return an impact as JSON-ready data (see :func:`spbe_engine.impact_report.impact_to_json`)."""
+    from .impact_report import impact_to_json as render  # loaded on use: `spbe score` never needs it
+
+    return render(impact, top)

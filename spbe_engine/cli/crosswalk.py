@@ -2,44 +2,11 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-from typing import Any
-
 import click
 
-from ..crosswalk import Crosswalk
-from ..engine import Engine
 from ..numbers import format_exact
+from ..report import crosswalk_to_json
 from .common import console, emit_json, engine_of
-
-
-def crosswalk_to_json(walk: Crosswalk, engine: Engine) -> dict[str, Any]:
-    """Return a crosswalk as JSON-ready data (weights as exact strings)."""
-    target = engine.rubric(walk.target)
-    return {
-        "from": walk.source,
-        "to": walk.target,
-        "title": walk.title,
-        "notes": list(walk.notes),
-        "generated": walk.generated,
-        "origin": walk.origin,
-        "unmapped_weight": format_exact(sum((target.indicator(t).weight for t in walk.unmapped), Fraction(0))),
-        "targets": [
-            {
-                "id": m.target,
-                "name": target.indicator(m.target).name,
-                "sources": list(m.sources),
-                "combine": m.combine if m.sources else None,
-                "weights": [format_exact(w) for w in m.weights] or None,
-                "level_rounding": m.level_rounding if m.combine in ("mean", "weighted") else None,
-                "mark": m.mark,
-                "basis": m.basis,
-                "reason": m.reason,
-                "reference": m.reference,
-            }
-            for m in walk.mappings
-        ],
-    }
 
 
 @click.command("crosswalk")

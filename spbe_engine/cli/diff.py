@@ -4,26 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..diff import Inheritance, RubricDiff, diff_rubrics, inheritance
-from ..engine import Engine
 from .common import emit_json, engine_of
 from .tables import Column, chosen, format_option, show
-
-
-def compare(engine: Engine, old_id: str, new_id: str) -> RubricDiff:
-    """Diff two registered rubrics, with the inheritance of any that ``extends`` another."""
-    old, new = engine.rubric(old_id), engine.rubric(new_id)
-    records: list[Inheritance] = []
-    for rubric in (old, new):
-        if rubric.extends is not None and rubric.id not in {r.rubric for r in records}:
-            records.append(
-                inheritance(
-                    rubric.id,
-                    engine.rubric_data(rubric.id, resolved=False),
-                    engine.rubric_data(rubric.extends),
-                )
-            )
-    return diff_rubrics(old, new, records)
 
 
 @click.command("diff")
@@ -40,7 +22,7 @@ def diff_command(ctx: click.Context, old_id: str, new_id: str, fmt: str | None, 
     that extends another, also what it states itself and what it inherits.
     """
     fmt = chosen(fmt, as_json)
-    result = compare(engine_of(ctx), old_id, new_id)
+    result = engine_of(ctx).diff(old_id, new_id)
     if fmt == "json":
         emit_json(result.to_json())
         return

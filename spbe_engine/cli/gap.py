@@ -12,39 +12,8 @@ from ..gap import GapPlan
 from ..inputs import read_assessment
 from ..numbers import format_exact, round_fraction
 from ..plan import ScoringPlan
+from ..report import gap_to_json
 from .common import console, emit_json, engine_of
-
-
-def gap_to_json(gap: GapPlan) -> dict[str, Any]:
-    """Return the plan as JSON-ready data (numbers as exact strings, never floats)."""
-    return {
-        "rubric": gap.rubric_id,
-        "granularity": gap.granularity,
-        "target": gap.target,
-        "start": {
-            "index": str(gap.start_published),
-            "exact_index": format_exact(gap.start_index),
-            "predikat": gap.start_predikat,
-        },
-        "total_steps": len(gap.steps),
-        "total_gain": format_exact(gap.gain),
-        "end_index": format_exact(gap.end_index),
-        "steps": [
-            {
-                "step": n,
-                "item": s.item,
-                "name": s.name,
-                "from": format_exact(s.before),
-                "to": format_exact(s.after),
-                "gain": format_exact(s.gain),
-                "index": format_exact(s.index),
-                "published": str(s.published),
-                "predikat": s.predikat,
-            }
-            for n, s in enumerate(gap.steps, start=1)
-        ],
-        "notes": list(gap.notes),
-    }
 
 
 def _value(plan: ScoringPlan, gap: GapPlan, item: str, value: Any) -> str:

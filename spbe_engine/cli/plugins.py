@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from ..engine import Engine
 from ..errors import PluginError
-from ..registry import STRICT_ENV, PluginInfo, strict_from_env
+from ..registry import STRICT_ENV, strict_from_env
+from ..report import plugin_to_json
 from .common import emit_json
 from .tables import Column, chosen, format_option, show
 
@@ -20,21 +19,6 @@ def one_line(text: str, limit: int = REASON_CHARS) -> str:
     """Return text on one line, cut to ``limit`` characters with an ellipsis."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
-
-
-def plugin_row(info: PluginInfo) -> dict[str, Any]:
-    """Return one plugin's record as plain JSON data."""
-    return {
-        "name": info.name,
-        "distribution": info.distribution,
-        "version": info.version,
-        "module": info.module,
-        "hook_api": info.api_version,
-        "rubrics": list(info.rubrics),
-        "hooks": list(info.hooks),
-        "status": info.status,
-        "reason": info.reason,
-    }
 
 
 @click.command("plugins")
@@ -54,7 +38,7 @@ def plugins_command(fmt: str | None, as_json: bool, strict: bool) -> None:
     fmt = chosen(fmt, as_json)
     # Strictness is applied after listing, so the listing still shows what is wrong.
     engine = Engine.default(strict=False, validate=True)
-    rows = [plugin_row(info) for info in engine.plugins]
+    rows = [plugin_to_json(info) for info in engine.plugins]
     if fmt == "json":
         emit_json(rows)
     else:
