@@ -176,7 +176,9 @@ def test_pytest_plugin_is_harmless_without_hypothesis(tmp_path: Path) -> None:
     run = _BLOCK + "import pytest\nsys.exit(pytest.main(sys.argv[1:]))"
     # --assert=plain: pytest's assertion-rewriting import hook would otherwise sit before the
     # blocker and load hypothesis itself (it rewrites the modules of pytest11 distributions).
-    base = [sys.executable, "-c", run, "-p", "no:hypothesispytest", "-p", "no:cacheprovider", "-q", "--assert=plain"]
+    # schemathesis (the service tests' dev dependency) is itself a pytest plugin built on hypothesis: off too.
+    off = ["-p", "no:hypothesispytest", "-p", "no:schemathesis", "-p", "no:cacheprovider"]
+    base = [sys.executable, "-c", run, *off, "-q", "--assert=plain"]
     plain = subprocess.run([*base, str(tmp_path)], capture_output=True, text=True, check=False, cwd=tmp_path)
     assert plain.returncode == 0, plain.stdout + plain.stderr
     kit = subprocess.run(

@@ -21,7 +21,7 @@ from ._bulk import BatchResult, score_many
 from ._pipeline import rescore_file, score_file, write_rescores, write_scores
 from ._read import BATCH_SUFFIXES, BatchRow, read_batch
 from ._results import RESCORE_COLUMNS, SCORE_COLUMNS, RowResult, RowStatus
-from ._write import jsonl_line, output_header, write_csv, write_jsonl
+from ._write import CsvWriter, jsonl_line, output_header, write_csv, write_jsonl
 
 __all__ = [
     "BATCH_SUFFIXES",
@@ -29,6 +29,7 @@ __all__ = [
     "SCORE_COLUMNS",
     "BatchResult",
     "BatchRow",
+    "CsvWriter",
     "RowResult",
     "RowStatus",
     "jsonl_line",
