@@ -512,3 +512,40 @@ def test_settings_from_env(tmp_path: Path) -> None:
         Settings.from_env({"SPBE_SERVICE_MAX_BODY_BYTES": "lots"})
     with pytest.raises(InputError, match="max_batch_rows"):
         Settings(max_batch_rows=0)
+
+
+def test_time_limits(engine: Engine) -> None:
+    """A JSON request over the time limit answers 503; a batch body that does not arrive in time, 408."""
+    import anyio
+
+    from spbe_engine.service.limits import time_limit
+    from spbe_engine.service.spool import spool
+
+    sent: list[dict[str, Any]] = []
+
+    async def slow(scope: Any, receive: Any, send: Any) -> None:
+        await anyio.sleep(5)
+
+    async def collect(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def nothing() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    limited = time_limit(0.05)(slow)
+    anyio.run(limited, {"type": "http", "path": "/v1/score", "method": "POST"}, nothing, collect)
+    assert sent[0]["status"] == 503 and json.loads(sent[1]["body"])["kind"] == "Timeout"
+
+    async def trickle() -> Any:
+        yield b"instansi,year\n"
+        await anyio.sleep(5)
+        yield b"x,2024\n"
+
+    async def receive_slowly() -> None:
+        await spool(trickle(), ".csv", max_rows=10, max_depth=8, timeout=0.05, folder=None)
+
+    from spbe_engine.service.problems import ServiceProblem
+
+    with pytest.raises(ServiceProblem) as caught:
+        anyio.run(receive_slowly)
+    assert caught.value.status == 408 and caught.value.kind == "Timeout"
