@@ -118,10 +118,11 @@ def format_exact(value: Fraction) -> str:
     ``Fraction(953, 200)`` gives ``"4.765"``; ``Fraction(46, 11)`` gives ``"46/11"``.
     """
     den = value.denominator
-    twos = fives = 0
-    while den % 2 == 0:
-        den //= 2
-        twos += 1
+    if den == 1:  # a whole number (most weights and level values): nothing to scale
+        return str(value.numerator)
+    twos = (den & -den).bit_length() - 1  # the power of two in den, in one step
+    den >>= twos
+    fives = 0
     while den % 5 == 0:
         den //= 5
         fives += 1

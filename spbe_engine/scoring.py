@@ -149,7 +149,8 @@ class ScoreCard:
                     level,
                     "" if level is None else scale.level(level).name,
                     value,
-                    None if value is None else plan.weights[pos] * value / 100,
+                    # weight × value / 100, read off the plan's integer table (one Fraction, not three)
+                    None if level is None else Fraction(plan.contributions[pos][level], plan.denominator),
                 )
             )
         return tuple(out)
@@ -167,6 +168,16 @@ class ScoreCard:
         for group in plan.rubric.groups:
             positions = plan.group_positions[group.id]
             present = [p for p in positions if levels[p] is not None]
+            if positions and len(present) == len(positions):
+                # Complete: the group's value from the integer sum of its contributions (as the index is).
+                total = sum(plan.contributions[p][level] for p in positions if (level := levels[p]) is not None)
+                exact = plan.group_value(group.id, total)
+                weight = plan.group_weights[group.id]
+                rounded = _round(plan, exact)
+                out.append(
+                    GroupScore(group.id, group.kind, group.name, group.parent, weight, exact, rounded, (), Fraction(1))
+                )
+                continue
             weight = sum((plan.weights[p] for p in present), Fraction(0))
             value = None
             if weight:
