@@ -179,8 +179,8 @@ def row_assessment(columns: Mapping[str, Any], default_rubric: str | None = None
     )
 
 
-def _jsonl_rows(handle: io.TextIOBase) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
-    for line, text in enumerate(handle, start=1):
+def _jsonl_rows(handle: io.TextIOBase, lines_before: int = 0) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+    for line, text in enumerate(handle, start=lines_before + 1):
         if not text.strip():
             continue
         try:

@@ -1,9 +1,10 @@
 """Score or rescore a whole batch file, streaming: the pipeline behind ``spbe batch``, ``spbe rescore`` and the service.
 
 A file is read by one of the readers (:mod:`~spbe_engine.batch._read` row by
-row, or :mod:`~spbe_engine.batch._blocks` in bulk for CSV when the ``fast``
-extra is installed), each row becomes a :class:`~spbe_engine.batch.RowResult`,
-and :mod:`~spbe_engine.batch._write` writes them. Both readers give the same
+row, or in bulk when the ``fast`` extra is installed: :mod:`~spbe_engine.batch._blocks`
+for CSV, :mod:`~spbe_engine.batch._lines` for JSON Lines), each row becomes a
+:class:`~spbe_engine.batch.RowResult`, and :mod:`~spbe_engine.batch._write`
+writes them (:func:`render_scores` hands the output out a piece at a time). Both readers give the same
 results; memory stays bounded by one block, whatever the file's size. What
 can be known before the first row (an unknown rubric, a file type, a missing
 file, a crosswalk without a missing-data policy) is raised at once as a
@@ -13,21 +14,25 @@ row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import io
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
+
+import attrs
 
 from ..errors import InputError
 from ..extras import install_hint
 from ._read import BatchRow, check_batch_file, open_text, read_batch
-from ._results import RESCORE_COLUMNS, SCORE_COLUMNS, RowResult, rescore_row, score_row
-from ._write import Counts, CsvWriter, Note, write_jsonl
+from ._results import RESCORE_COLUMNS, SCORE_COLUMNS, RowResult, RowStatus, rescore_row, score_row
+from ._write import Counts, CsvWriter, Note, jsonl_line, write_jsonl
 
 if TYPE_CHECKING:
     from ..engine import Engine
     from ..rescore import MissingPolicy, Rescored
 
-__all__ = ["Progress", "rescore_file", "score_file", "write_rescores", "write_scores"]
+__all__ = ["Progress", "Rendered", "render_scores", "rescore_file", "score_file", "write_rescores", "write_scores"]
 
 #: Receives how many characters of the input were read since the last call.
 Progress = Callable[[int], None]
@@ -38,12 +43,12 @@ def _ignore(_: int) -> None:
 
 
 def _bulk_wanted(path: Path, fast: bool | None) -> bool:
-    if path.suffix.lower() != ".csv" or fast is False:
+    if path.suffix.lower() not in (".csv", ".jsonl", ".ndjson") or fast is False:
         return False
     from ._blocks import available
 
     if fast and not available():
-        raise InputError("the bulk CSV reader needs numpy and pyarrow", field="fast", allowed=install_hint("fast"))
+        raise InputError("the bulk readers need numpy and pyarrow", field="fast", allowed=install_hint("fast"))
     return available()
 
 
@@ -89,15 +94,33 @@ def _bulk(
     progress: Progress,
     header_seen: Callable[[list[str]], None] | None,
 ) -> Iterator[RowResult]:
-    from ._blocks import ScoredBlock, blocks
-
     with open_text(path) as handle:
-        for item in _decoded(path, blocks(engine, path, handle, rubric, partial, progress, header_seen or _no_header)):
-            if isinstance(item, ScoredBlock):
-                yield from item.results()
-            else:
-                assert isinstance(item, RowResult)
+        for item in _bulk_items(engine, path, handle, rubric, partial, progress, header_seen):
+            if isinstance(item, RowResult):
                 yield item
+            else:
+                yield from item.results()
+
+
+def _bulk_items(
+    engine: Engine,
+    path: Path,
+    handle: IO[str],
+    rubric: str | None,
+    partial: bool,
+    progress: Progress,
+    header_seen: Callable[[list[str]], None] | None,
+) -> Iterator[Any]:
+    """The bulk reader of the file's type: blocks scored in bulk, and single row results, in input order."""
+    if path.suffix.lower() == ".csv":
+        from ._blocks import blocks
+
+        items: Iterator[Any] = blocks(engine, path, handle, rubric, partial, progress, header_seen or _no_header)
+    else:
+        from ._lines import blocks as line_blocks
+
+        items = line_blocks(engine, path, handle, rubric, partial, progress)
+    return _decoded(path, items)
 
 
 def _no_header(_: list[str]) -> None:
@@ -109,6 +132,138 @@ def _decoded(path: Path, items: Iterator[object]) -> Iterator[object]:
         yield from items
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", file=str(path)) from None
+
+
+@attrs.frozen(kw_only=True)
+class Rendered:
+    """A piece of a batch's output: its text, the rows in it, and how they came out by rubric."""
+
+    text: str
+    rows: int
+    failed: int
+    #: ``(rubric, status)`` → rows (rubric ``""`` for a row that failed before one was known).
+    counts: Mapping[tuple[str, str], int]
+
+
+class _Tally:
+    """The rows rendered since the last piece was handed out."""
+
+    def __init__(self) -> None:
+        self.rows = self.failed = 0
+        self.counts: Counter[tuple[str, str]] = Counter()
+
+    def row(self, result: RowResult) -> None:
+        self.rows += 1
+        self.failed += result.status is RowStatus.ERROR
+        self.counts[str(result.values.get("rubric") or ""), result.status.value] += 1
+
+    def block(self, item: Any) -> None:
+        for part in item.scored:
+            self.rows += len(part.where)
+            self.counts[part.plan.rubric.id, RowStatus.OK.value] += len(part.where)
+        for result in item.single.values():
+            self.row(result)
+
+    def take(self, buffer: io.StringIO) -> Rendered:
+        piece = Rendered(text=buffer.getvalue(), rows=self.rows, failed=self.failed, counts=dict(self.counts))
+        buffer.seek(0)
+        buffer.truncate()
+        self.__init__()  # type: ignore[misc]
+        return piece
+
+
+#: Rows rendered per piece on the row-by-row path (the bulk paths hand out a block at a time).
+ROWS_PER_PIECE = 512
+
+
+def render_scores(
+    engine: Engine,
+    path: str | Path,
+    rubric: str | None = None,
+    *,
+    partial: bool = False,
+    as_json: bool = False,
+    fast: bool | None = None,
+    progress: Progress | None = None,
+    note: Note | None = None,
+) -> Iterator[Rendered]:
+    """Score a batch file and hand out its output a piece at a time: CSV (input columns, then results) or JSON Lines.
+
+    The output :func:`write_scores` writes, for a caller that forwards it as
+    it comes (the HTTP service). The file type, the file and the rubric are
+    checked before this returns. With the bulk readers, CSV to CSV and JSON
+    Lines to JSON Lines render each bulk-scored line straight from its input
+    line, byte for byte what the row path writes.
+    """
+    path = Path(path)
+    check_batch_file(path)
+    if rubric is not None:
+        engine.rubric(rubric)  # an unknown rubric is one error up front, not one per row
+    return _render(engine, path, rubric, partial, as_json, fast, progress or _ignore, note)
+
+
+def _render(
+    engine: Engine,
+    path: Path,
+    rubric: str | None,
+    partial: bool,
+    as_json: bool,
+    fast: bool | None,
+    progress: Progress,
+    note: Note | None,
+) -> Iterator[Rendered]:
+    buffer = io.StringIO()
+    tally = _Tally()
+    writer = None if as_json else CsvWriter(buffer, SCORE_COLUMNS, note)
+
+    def one(result: RowResult) -> None:
+        if writer is None:
+            buffer.write(jsonl_line(result))
+        else:
+            writer.write(result)
+        tally.row(result)
+
+    if not _bulk_wanted(path, fast):
+        header_seen = None if writer is None else writer.known
+        for result in score_file(
+            engine, path, rubric, partial=partial, fast=False, progress=progress, header_seen=header_seen
+        ):
+            one(result)
+            if tally.rows >= ROWS_PER_PIECE:
+                yield tally.take(buffer)
+        yield tally.take(buffer)
+        return
+    lines = path.suffix.lower() != ".csv"
+    memo: dict[tuple[str, int], str] = {}
+    with open_text(path) as handle:
+        header_seen = None if writer is None else writer.known
+        for item in _bulk_items(engine, path, handle, rubric, partial, progress, header_seen):
+            if isinstance(item, RowResult):
+                one(item)
+                if tally.rows >= ROWS_PER_PIECE:
+                    yield tally.take(buffer)
+                continue
+            if writer is not None and not lines:  # CSV to CSV: each line from its input line
+                from ._blocks import render_csv
+
+                writer.start()
+                assert writer.header is not None
+                render_csv(item, buffer, writer.header, memo)
+                tally.block(item)
+            elif writer is None and lines:  # JSON Lines to JSON Lines: the same, handed out as it is
+                from ._lines import render_lines
+
+                if buffer.tell():
+                    yield tally.take(buffer)
+                text = render_lines(item, memo)
+                tally.block(item)
+                yield attrs.evolve(tally.take(buffer), text=text)
+                continue
+            else:
+                for result in item.results():
+                    one(result)
+            yield tally.take(buffer)
+    yield tally.take(buffer)
 
 
 def write_scores(
@@ -125,38 +280,18 @@ def write_scores(
 ) -> Counts:
     """Score a batch file into ``out`` as CSV (input columns, then the result columns) or JSON Lines.
 
-    Returns ``(rows, rows with errors)``. CSV to CSV with the bulk reader
-    renders each bulk-scored line straight from the input line, byte for byte
-    what the row path writes.
+    Returns ``(rows, rows with errors)``; the output is :func:`render_scores`'s.
     """
-    path = Path(path)
-    if as_json:
-        return write_jsonl(out, score_file(engine, path, rubric, partial=partial, fast=fast, progress=progress))
-    writer = CsvWriter(out, SCORE_COLUMNS, note)
-    if not _bulk_wanted(path, fast):
-        for result in score_file(
-            engine, path, rubric, partial=partial, fast=False, progress=progress, header_seen=writer.known
-        ):
-            writer.write(result)
-        return writer.counts
-    check_batch_file(path)
-    if rubric is not None:
-        engine.rubric(rubric)
-    from ._blocks import ScoredBlock, blocks, render_csv
-
-    memo: dict[tuple[str, int], str] = {}
-    with open_text(path) as handle:
-        items = blocks(engine, path, handle, rubric, partial, progress or _ignore, writer.known)
-        for item in _decoded(path, items):
-            if isinstance(item, ScoredBlock):
-                writer.start()
-                assert writer.header is not None
-                writer.failed += render_csv(item, out, writer.header, memo)
-                writer.total += len(item.lines)
-            else:
-                assert isinstance(item, RowResult)
-                writer.write(item)
-    return writer.counts
+    total = failed = 0
+    pieces = render_scores(
+        engine, path, rubric, partial=partial, as_json=as_json, fast=fast, progress=progress, note=note
+    )
+    for piece in pieces:
+        if piece.text:
+            out.write(piece.text)
+        total += piece.rows
+        failed += piece.failed
+    return total, failed
 
 
 def rescore_file(

@@ -20,7 +20,7 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType
 from litestar.params import QueryParameter
 from litestar.response import Stream
 
-from ..batch import RESCORE_COLUMNS, SCORE_COLUMNS, RowResult, read_batch, rescore_file, score_file
+from ..batch import RESCORE_COLUMNS, read_batch, render_scores, rescore_file
 from ..errors import SpbeError
 from ..report import impact_to_json
 from . import responses as out
@@ -28,7 +28,7 @@ from .problems import ServiceProblem
 from .replies import check_pin, json_response, problems, rubric_or_404
 from .spool import BODY_TYPES, Spooled, body_suffix, spool
 from .state import ServiceState
-from .stream import CSV, JSONL, Output, clean_error, in_thread, without_path
+from .stream import CSV, JSONL, Output, clean_error, in_thread, pieces, without_path
 
 __all__ = ["batch_routes"]
 
@@ -100,12 +100,9 @@ async def _receive(state: ServiceState, request: Request[Any, Any, Any], max_row
     )
 
 
-async def _streamed(
-    state: ServiceState, spooled: Spooled, output: Output, results: Iterator[RowResult], endpoint: str
-) -> Stream:
+async def _started(spooled: Spooled, chunks: Iterator[bytes], media_type: str) -> Stream:
     """Start the stream: render the first chunk now, so an error about the whole file is still a problem."""
     try:
-        chunks = output.chunks(results, state.metrics, endpoint)
         first = await anyio.to_thread.run_sync(next, chunks, b"")
     except SpbeError as exc:
         spooled.remove()
@@ -113,7 +110,7 @@ async def _streamed(
     except BaseException:
         spooled.remove()
         raise
-    return Stream(in_thread(first, chunks, spooled.remove), media_type=output.media_type)
+    return Stream(in_thread(first, chunks, spooled.remove), media_type=media_type)
 
 
 def _pin(state: ServiceState, rubric: str | None, sha256: str | None, name: str) -> None:
@@ -174,13 +171,13 @@ def batch_routes(state: ServiceState) -> list[HTTPRouteHandler]:
         """
         _pin(state, rubric, rubric_sha256, "rubric")
         spooled = await _receive(state, request, settings.max_batch_rows)
-        output = Output(_media(request), SCORE_COLUMNS, spooled.path)
+        media = _media(request)
         try:
-            results = score_file(engine, spooled.path, rubric, partial=partial, header_seen=output.header_seen)
+            rendered = render_scores(engine, spooled.path, rubric, partial=partial, as_json=media == JSONL)
         except SpbeError as exc:
             spooled.remove()
             raise clean_error(exc, spooled.path) from None
-        return await _streamed(state, spooled, output, results, "batch")
+        return await _started(spooled, pieces(rendered, spooled.path, state.metrics, "batch"), media)
 
     @post(
         "/rescore",
@@ -220,7 +217,8 @@ def batch_routes(state: ServiceState) -> list[HTTPRouteHandler]:
         except SpbeError as exc:
             spooled.remove()
             raise clean_error(exc, spooled.path) from None
-        return await _streamed(state, spooled, output, (result for result, _ in pairs), "rescore")
+        chunks = output.chunks((result for result, _ in pairs), state.metrics, "rescore")
+        return await _started(spooled, chunks, output.media_type)
 
     @post(
         "/impact",

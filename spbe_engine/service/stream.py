@@ -1,11 +1,11 @@
 """Stream batch results out as they are scored: JSON Lines or CSV, rendered by the CLI's serializer.
 
-Rows come from the engine's batch pipeline (:func:`spbe_engine.batch.score_file`,
-:func:`~spbe_engine.batch.rescore_file`) one by one; a few hundred at a time
-are rendered with :func:`~spbe_engine.batch.jsonl_line` or the
-:class:`~spbe_engine.batch` CSV writer and sent, so neither the body nor the
-response is ever held whole. The pipeline runs in a worker thread; the event
-loop only forwards chunks.
+``/v1/batch`` forwards the pieces of :func:`spbe_engine.batch.render_scores`
+(what ``spbe batch`` writes, a block at a time); ``/v1/rescore`` renders the
+rows of :func:`~spbe_engine.batch.rescore_file` a few hundred at a time with
+:func:`~spbe_engine.batch.jsonl_line` or the batch CSV writer. Neither the
+body nor the response is ever held whole; the pipeline runs in a worker
+thread and the event loop only forwards chunks.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from pathlib import Path
 import anyio
 import attrs
 
-from ..batch import CsvWriter, RowResult, RowStatus, jsonl_line
+from ..batch import CsvWriter, Rendered, RowResult, RowStatus, jsonl_line
 from ..errors import SpbeError
 from .metrics import Metrics
 
-__all__ = ["CSV", "JSONL", "Output", "in_thread", "without_path"]
+__all__ = ["CSV", "JSONL", "Output", "in_thread", "pieces", "without_path"]
 
 JSONL = "application/x-ndjson"
 CSV = "text/csv"
@@ -91,6 +91,20 @@ class Output:
         self.buffer.seek(0)
         self.buffer.truncate()
         return text.encode("utf-8")
+
+
+def pieces(rendered: Iterator[Rendered], path: Path, metrics: Metrics, endpoint: str) -> Iterator[bytes]:
+    """Forward the pieces of :func:`spbe_engine.batch.render_scores` as bytes, counting rows by rubric and status."""
+    where = str(path)
+    try:
+        for piece in rendered:
+            for (rubric, status), count in piece.counts.items():
+                metrics.rows(endpoint, rubric or "-", status, count)
+            if piece.text:
+                text = piece.text.replace(where, "body") if piece.failed else piece.text
+                yield text.encode("utf-8")
+    except SpbeError as exc:
+        raise clean_error(exc, path) from None
 
 
 async def in_thread(first: bytes, chunks: Iterator[bytes], done: Callable[[], None]) -> AsyncIterator[bytes]:
