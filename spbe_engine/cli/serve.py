@@ -49,11 +49,12 @@ def _logging(level: str) -> dict[str, object]:
     help="Level of the server's own log lines.",
 )
 def serve_command(host: str, port: int, workers: int, no_access_log: bool, log_level: str) -> int:
-    """Serve the scoring API over HTTP (OpenAPI document at /openapi.json, docs page at /docs).
+    """Serve the HTTP/JSON scoring API on uvicorn, on loopback unless told otherwise.
 
-    Limits, bearer tokens and CORS origins come from SPBE_SERVICE_* environment
-    variables (see docs/service.md). Needs the service extra (from a clone:
-    pip install '.[service]').
+    The OpenAPI document is at /openapi.json, its page at /docs. Limits, bearer
+    tokens and CORS origins come from SPBE_SERVICE_* environment variables (see
+    docs/service.md). Needs the service extra (from a clone: pip install
+    '.[service]').
     """
     missing = _missing_extra()
     if missing is not None:
