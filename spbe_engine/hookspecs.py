@@ -7,7 +7,9 @@ compiled; they are never called per assessment. Every hook but
 :func:`spbe_register_rubrics` and :func:`spbe_register_crosswalks` is ``firstresult``: the first implementation
 that returns something other than ``None`` wins, so a plugin returns ``None``
 for every rubric it does not own. The engine's own defaults (read from the
-rubric's TOML data) run last.
+rubric's TOML data) run last. Hooks are called through pluggy, so wrappers
+(``@hookimpl(wrapper=True)``), ``specname``, ``tryfirst`` and ``trylast``
+work as pluggy defines them (``docs/hooks.md``, "How hooks are called").
 
 Hook API version: :data:`HOOK_API_VERSION`. A plugin states the version it
 targets as a module attribute ``SPBE_HOOK_API = 1``.

@@ -21,6 +21,7 @@ plugins share them and a change of plugins compiles a fresh plan.
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from bisect import bisect_left, bisect_right
@@ -48,21 +49,117 @@ _CACHE: dict[tuple[Any, ...], tuple[tuple[tuple[str, object], ...], ScoringPlan]
 _CACHE_LOCK = threading.Lock()
 
 
-def _first_result(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> tuple[Any, str]:
-    """Call a firstresult hook implementation by implementation, naming the one that answered."""
-    caller = getattr(pm.hook, hook)
-    for impl in reversed(caller.get_hookimpls()):
-        try:
-            result = impl.function(*[kwargs[arg] for arg in impl.argnames])
-        except Exception as exc:
-            error = PluginError(
-                f"plugin {impl.plugin_name!r}, hook {hook} raised {type(exc).__name__}: {exc}", field=hook
-            )
-            error.plugin = impl.plugin_name
-            raise error from exc
-        if result is not None:
-            return result, impl.plugin_name
-    raise PluginError(f"no plugin answered {hook}", field=hook)  # pragma: no cover - defaults answer
+@attrs.frozen(kw_only=True)
+class _Route:
+    """How to ask one hook: each answering plugin's own caller in pluggy's call order, and the wrappers."""
+
+    askers: tuple[tuple[str, Any], ...]
+    wrappers: tuple[pluggy.HookImpl, ...]
+    impls: tuple[pluggy.HookImpl, ...]
+
+
+class _Hooks:
+    """Call firstresult hooks through pluggy for one compilation, naming the plugin that answered.
+
+    pluggy decides the call order (``tryfirst``/``trylast``), ``specname``
+    and wrappers; the engine still names the plugin whose answer it checks.
+    So it asks plugin by plugin, in pluggy's call order, each through
+    :meth:`~pluggy.PluginManager.subset_hook_caller` (that plugin's
+    implementations only), until one answers: the very calls, in the very
+    order, of one full call. Where the hook has wrappers, the answer is one
+    full call through pluggy, every wrapper around it once, and the
+    plugin-by-plugin calls only tell who answered (plain implementations
+    then run twice).
+    """
+
+    def __init__(self, pm: pluggy.PluginManager) -> None:
+        self._pm = pm
+        self._routes: dict[str, _Route] = {}
+
+    def _route(self, hook: str) -> _Route:
+        route = self._routes.get(hook)
+        if route is None:
+            impls = tuple(getattr(self._pm.hook, hook).get_hookimpls()[::-1])  # pluggy calls the last one first
+            plain = [impl for impl in impls if not (impl.wrapper or impl.hookwrapper)]
+            askers: list[tuple[str, Any]] = []
+            for _, group in itertools.groupby(plain, key=lambda impl: id(impl.plugin)):
+                impl = next(group)
+                if any(name == impl.plugin_name for name, _ in askers):
+                    raise _interleaved(hook, impl.plugin_name)
+                others = [other.plugin for other in impls if other.plugin is not impl.plugin]
+                askers.append((impl.plugin_name, self._pm.subset_hook_caller(hook, remove_plugins=others)))
+            wrappers = tuple(impl for impl in impls if impl.wrapper or impl.hookwrapper)
+            route = self._routes[hook] = _Route(askers=tuple(askers), wrappers=wrappers, impls=impls)
+        return route
+
+    def first_result(self, hook: str, **kwargs: Any) -> tuple[Any, str, tuple[str, ...]]:
+        """Return the answer, the plugin an error in it names, and every plugin that shaped it.
+
+        The plugin named is the one that answered or, where a wrapper changed
+        the answer, the outermost wrapper.
+        """
+        route = self._route(hook)
+        answer, plugin = None, ""
+        for plugin, ask in route.askers:
+            try:
+                answer = ask(**kwargs)
+            except Exception as exc:
+                raise _raised(hook, plugin, exc) from exc
+            if answer is not None:
+                break
+        if route.wrappers:
+            outermost = route.wrappers[0].plugin_name
+            try:
+                wrapped = getattr(self._pm.hook, hook)(**kwargs)
+            except Exception as exc:
+                raise _raised(hook, _raiser(exc, route.impls) or outermost, exc) from exc
+            if wrapped is not None and (answer is None or not _same(wrapped, answer)):
+                names = tuple(dict.fromkeys(impl.plugin_name for impl in route.wrappers))
+                return wrapped, outermost, ((plugin, *names) if answer is not None else names)
+            answer = wrapped
+        if answer is None:
+            raise PluginError(f"no plugin answered {hook}", field=hook)  # pragma: no cover - defaults answer
+        return answer, plugin, (plugin,)
+
+
+def _interleaved(hook: str, plugin: str) -> PluginError:
+    # The engine asks one plugin at a time: pluggy's own call order only while
+    # each plugin's implementations of a hook are adjacent in it.
+    error = PluginError(
+        f"plugin {plugin!r}, hook {hook}: implemented more than once, "
+        "with other plugins' implementations called in between",
+        field=hook,
+        allowed="one implementation of each hook per plugin",
+    )
+    error.plugin = plugin
+    return error
+
+
+def _raised(hook: str, plugin: str, exc: Exception) -> PluginError:
+    error = PluginError(f"plugin {plugin!r}, hook {hook} raised {type(exc).__name__}: {exc}", field=hook)
+    error.plugin = plugin
+    return error
+
+
+def _raiser(exc: BaseException, impls: Sequence[pluggy.HookImpl]) -> str | None:
+    """Name the plugin whose implementation the exception rose from (the innermost one in its traceback)."""
+    codes = {impl.function.__code__: impl.plugin_name for impl in impls if hasattr(impl.function, "__code__")}
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        found = codes.get(tb.tb_frame.f_code, found)
+        tb = tb.tb_next
+    return found
+
+
+def _same(a: object, b: object) -> bool:
+    """Tell whether a wrapper handed on the answer it was given (the same object, or an equal one)."""
+    if a is b:
+        return True
+    try:
+        return bool(a == b)
+    except Exception:  # an answer that cannot even be compared was changed
+        return False
 
 
 def _exact(value: object, plugin: str, hook: str, what: str) -> Fraction:
@@ -197,12 +294,14 @@ def compile_plan(rubric: Rubric, pm: pluggy.PluginManager) -> ScoringPlan:
 
 def _compile(rubric: Rubric, pm: pluggy.PluginManager, last: list[str]) -> ScoringPlan:
     answered: dict[str, set[str]] = {}
+    hooks = _Hooks(pm)
 
     def ask(hook: str, **kwargs: Any) -> tuple[Any, str]:
-        result, plugin = _first_result(pm, hook, **kwargs)
+        result, plugin, answered_by = hooks.first_result(hook, **kwargs)
         last[0] = plugin
-        if plugin != _DEFAULTS:
-            answered.setdefault(hook, set()).add(plugin)
+        for name in answered_by:
+            if name != _DEFAULTS:
+                answered.setdefault(hook, set()).add(name)
         return result, plugin
 
     values = tuple(_values(rubric, ask, ind.id) for ind in rubric.indicators)

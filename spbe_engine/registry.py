@@ -20,8 +20,10 @@ failure then surfaces as an error that names the plugin behind the rubric.
 from __future__ import annotations
 
 import importlib.metadata
+import inspect
 import os
 import threading
+import types
 from collections.abc import Iterable
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -170,6 +172,36 @@ class RubricRegistry:
             return self._rubrics[rubric_id]
 
 
+# What pluggy may take for a hook implementation.
+_ROUTINES = (types.FunctionType, types.MethodType, types.BuiltinFunctionType, staticmethod, classmethod)
+
+
+class _Unhashable:
+    """Stand in for a plugin object that cannot be hashed (a ``SimpleNamespace``), which pluggy keeps in sets.
+
+    It holds the target's functions and methods under the same names, so
+    pluggy finds the same hook implementations, and compares by identity.
+    """
+
+    def __init__(self, target: object) -> None:
+        self._target = target
+        for name in dir(target):
+            found = inspect.getattr_static(target, name, None)
+            if not name.startswith("__") and isinstance(found, _ROUTINES):
+                setattr(self, name, getattr(target, name))
+
+    def __repr__(self) -> str:
+        return repr(self._target)
+
+
+def _hashable(obj: object) -> bool:
+    try:
+        hash(obj)
+    except TypeError:
+        return False
+    return True
+
+
 def _hooks_of(pm: pluggy.PluginManager, plugin: object) -> tuple[str, ...]:
     return tuple(sorted(caller.name for caller in pm.get_hookcallers(plugin) or ()))
 
@@ -246,16 +278,17 @@ def _admit(pm: pluggy.PluginManager, registry: RubricRegistry, name: str, obj: o
             f"{hookspecs.HOOK_API_VERSION} (declare SPBE_HOOK_API = "
             f"{hookspecs.HOOK_API_VERSION})",
         )
+    plugin = obj if _hashable(obj) else _Unhashable(obj)
     try:
-        pm.register(obj, name=name)
+        pm.register(plugin, name=name)
     except Exception as exc:
         return attrs.evolve(info, status="set aside", reason=f"cannot register: {exc}")
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        pm.unregister(obj)
+        pm.unregister(plugin)
         return attrs.evolve(info, status="set aside", reason=f"implements an unknown hook: {exc}")
-    info = attrs.evolve(info, hooks=_hooks_of(pm, obj))
+    info = attrs.evolve(info, hooks=_hooks_of(pm, plugin))
     added: list[str] = []
 
     def register(source: RubricSource) -> None:
@@ -284,19 +317,17 @@ def _admit(pm: pluggy.PluginManager, registry: RubricRegistry, name: str, obj: o
             )
         walks.append("__".join(registry.crosswalks.add(source, name)))
 
+    # Through pluggy, this plugin's implementations only: wrappers and ``specname`` work as pluggy defines them.
+    others = [other for other in pm.get_plugins() if other is not plugin]
     hook = "spbe_register_rubrics"
     try:
-        impl = getattr(obj, "spbe_register_rubrics", None)
-        if impl is not None:
-            impl(register=register)
+        pm.subset_hook_caller(hook, remove_plugins=others)(register=register)
         hook = "spbe_register_crosswalks"
-        impl = getattr(obj, "spbe_register_crosswalks", None)
-        if impl is not None:
-            impl(register=register_crosswalk)
+        pm.subset_hook_caller(hook, remove_plugins=others)(register=register_crosswalk)
     except Exception as exc:
         registry.discard_plugin(name)
         registry.crosswalks.discard_plugin(name)
-        pm.unregister(obj)
+        pm.unregister(plugin)
         reason = str(exc) if isinstance(exc, PluginError | RubricError) else f"{type(exc).__name__}: {exc}"
         return attrs.evolve(info, status="set aside", reason=f"{hook} failed: {reason}")
     return attrs.evolve(info, rubrics=tuple(added), crosswalks=tuple(walks))
