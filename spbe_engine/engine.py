@@ -11,11 +11,12 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import pluggy
 
 from .errors import InputError, UnknownRubricError
 from .models import Assessment, IndicatorCriteria, Rubric
-from .plan import ScoringPlan, cached_plan
+from .plan import ScoringPlan, compile_plan
 from .registry import PluginInfo, RubricRegistry, load_plugins
 from .rubric_file import load_criteria
 from .scoring import Provenance, ScoreCard, score_aggregates, score_levels, score_mapping
@@ -43,6 +44,15 @@ def engine_version() -> str:
         return "0+unknown"
 
 
+@attrs.frozen(kw_only=True)
+class _Planned:
+    """A compiled plan, its provenance, and the plugins it was compiled under."""
+
+    plugins: list[tuple[str, object]]
+    plan: ScoringPlan
+    provenance: Provenance
+
+
 class Engine:
     """Score assessments under any registered rubric.
 
@@ -56,7 +66,7 @@ class Engine:
         self._pm = pm
         self._registry = registry
         self._plugins = plugins
-        self._plans: dict[str, tuple[list[tuple[str, object]], ScoringPlan, Provenance]] = {}
+        self._plans: dict[str, _Planned] = {}
         self._lock = threading.RLock()
         self._version = engine_version()
 
@@ -174,22 +184,24 @@ class Engine:
     def plan(self, rubric_id: str) -> ScoringPlan:
         """Return the compiled scoring plan of a rubric.
 
-        Compiled once per rubric content and set of registered plugins, then
-        cached (see :func:`spbe_engine.plan.cached_plan`); registering or
-        unregistering a plugin on :attr:`plugin_manager` compiles afresh.
+        Compiled on first use and kept by this engine (engines share no
+        plans); registering or unregistering a plugin on
+        :attr:`plugin_manager` compiles afresh.
         """
-        return self._planned(rubric_id)[1]
+        return self._planned(rubric_id).plan
 
-    def _planned(self, rubric_id: str) -> tuple[list[tuple[str, object]], ScoringPlan, Provenance]:
+    def _planned(self, rubric_id: str) -> _Planned:
         """Return the plan of a rubric with its provenance, checking the plugins are unchanged."""
         entry = self._plans.get(rubric_id)
-        if entry is not None and entry[0] == self._pm.list_name_plugin():
+        if entry is not None and entry.plugins == self._pm.list_name_plugin():
             return entry
         with self._lock:
             plugins = self._pm.list_name_plugin()
-            plan = cached_plan(self.rubric(rubric_id), self._pm)
-            entry = (plugins, plan, self._provenance(plan))
-            self._plans[rubric_id] = entry
+            entry = self._plans.get(rubric_id)
+            if entry is None or entry.plugins != plugins:  # another thread may have compiled it meanwhile
+                plan = compile_plan(self.rubric(rubric_id), self._pm)
+                entry = _Planned(plugins=plugins, plan=plan, provenance=self._provenance(plan))
+                self._plans[rubric_id] = entry
             return entry
 
     def pinned(self, rubric_id: str, sha256: str) -> Rubric:
@@ -259,16 +271,16 @@ class Engine:
                 )
             if rubric is not None and sha256 is None:
                 # The lean path: a plain mapping of levels under a named rubric.
-                _, plan, provenance = self._planned(self.resolve_rubric_id(_NO_ASSESSMENT, rubric))
-                return score_mapping(plan, assessment, provenance, partial=partial)
+                planned = self._planned(self.resolve_rubric_id(_NO_ASSESSMENT, rubric))
+                return score_mapping(planned.plan, assessment, planned.provenance, partial=partial)
             assessment = Assessment(levels=assessment)
         rubric_id = self.resolve_rubric_id(assessment, rubric)
         if sha256 is not None:
             self.pinned(rubric_id, sha256)
-        _, plan, provenance = self._planned(rubric_id)
+        planned = self._planned(rubric_id)
         if assessment.aggregates:
-            return score_aggregates(plan, assessment, provenance)
-        return score_levels(plan, assessment, provenance, partial=partial)
+            return score_aggregates(planned.plan, assessment, planned.provenance)
+        return score_levels(planned.plan, assessment, planned.provenance, partial=partial)
 
     def score_many(
         self, data: Any, *, rubric: str, columns: Iterable[str] | None = None, sha256: str | None = None
@@ -286,8 +298,8 @@ class Engine:
 
         if sha256 is not None:
             self.pinned(rubric, sha256)
-        _, plan, provenance = self._planned(self.resolve_rubric_id(_NO_ASSESSMENT, rubric))
-        return score_many(plan, provenance, data, columns=columns)
+        planned = self._planned(self.resolve_rubric_id(_NO_ASSESSMENT, rubric))
+        return score_many(planned.plan, planned.provenance, data, columns=columns)
 
     def score_each(
         self, assessments: Iterable[Assessment], rubric: str | None = None, *, partial: bool = False

@@ -14,9 +14,8 @@ checks at compile time whether every intermediate of that product and of the
 integer rounding fits in int64 (``int64_safe``); where it may not, the batch
 path computes with Python integers instead.
 
-Plans are cached process-wide by rubric id, rubric content hash and the
-plugins registered (:func:`cached_plan`), so engines built from the same
-plugins share them and a change of plugins compiles a fresh plan.
+This module keeps no state: each :class:`~spbe_engine.engine.Engine` keeps
+the plans it compiled, and compiles afresh when its plugins change.
 """
 
 from __future__ import annotations
@@ -38,15 +37,11 @@ from .models import Band, Group, Rounding, Rubric
 from .numbers import format_exact
 from .rubric_file import check_bands
 
-__all__ = ["ScoringPlan", "cached_plan", "compile_plan"]
+__all__ = ["ScoringPlan", "compile_plan"]
 
 _DEFAULTS = "spbe_engine.defaults"
 #: Bound every int64 intermediate must stay below (a margin of 2 for sums of bounded terms).
 _INT64_LIMIT = 2**62
-#: At most this many compiled plans are kept process-wide.
-_CACHE_SIZE = 128
-_CACHE: dict[tuple[Any, ...], tuple[tuple[tuple[str, object], ...], ScoringPlan]] = {}
-_CACHE_LOCK = threading.Lock()
 
 
 @attrs.frozen(kw_only=True)
@@ -428,32 +423,6 @@ def _fits_int64(
         *(abs(hi) for hi in high),
     ]
     return max(bounds) < _INT64_LIMIT
-
-
-def plugins_key(pm: pluggy.PluginManager) -> tuple[tuple[str, object], ...]:
-    """Return what identifies the plugins registered with ``pm`` (names and objects)."""
-    return tuple(pm.list_name_plugin())
-
-
-def cached_plan(rubric: Rubric, pm: pluggy.PluginManager) -> ScoringPlan:
-    """Return the plan of ``rubric`` under the plugins of ``pm``, compiling it on first use.
-
-    The cache key is the rubric id, its content hash and the registered
-    plugins by name and identity; registering or removing a plugin therefore
-    compiles a new plan. Plugin objects are held by the key, so an identity is
-    never reused while its entry lives.
-    """
-    plugins = plugins_key(pm)
-    key = (rubric.id, rubric.sha256, tuple((name, id(obj)) for name, obj in plugins))
-    hit = _CACHE.get(key)
-    if hit is not None and hit[1].rubric == rubric:
-        return hit[1]
-    plan = compile_plan(rubric, pm)
-    with _CACHE_LOCK:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = (plugins, plan)
-    return plan
 
 
 def _values(rubric: Rubric, ask: Any, indicator_id: str) -> Mapping[int, Fraction]:

@@ -229,8 +229,10 @@ def test_dataframe_and_arrow() -> None:
 
 
 def test_plan_cache_follows_plugins(tmp_path: Path) -> None:
-    """Plans are shared by engines with the same plugins and recompiled when the plugins change."""
-    assert Engine.default().plan("spbe-2024") is ENGINE.plan("spbe-2024")
+    """Each engine keeps its own plans (none shared), compiled once, and recompiled when its plugins change."""
+    fresh = Engine.default()
+    assert fresh.plan("spbe-2024") is not ENGINE.plan("spbe-2024")
+    assert fresh.plan("spbe-2024") == ENGINE.plan("spbe-2024") and fresh.plan("spbe-2024") is fresh.plan("spbe-2024")
     path = variant(tmp_path, lambda text: text)
     engine = engine_with(path)
     before = engine.plan("test-2021")
