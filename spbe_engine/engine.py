@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import pluggy
 
-from .errors import InputError, UnknownRubricError
+from .errors import InputError
 from .models import Assessment, IndicatorCriteria, Rubric
 from .plan import ScoringPlan, compile_plan
 from .registry import PluginInfo, RubricRegistry, load_plugins
@@ -118,19 +118,12 @@ class Engine:
         return tuple(self.rubric(rubric_id) for rubric_id in self.rubric_ids())
 
     def rubric_for_year(self, year: int) -> Rubric:
-        """Return the rubric that governs evaluations of ``year``."""
-        governing = [rubric for rubric in self.rubrics() if rubric.governs(year)]
-        if len(governing) != 1:
-            covered = sorted({y for rubric in self.rubrics() for y in rubric.years})
-            problem = (
-                "no rubric governs this evaluation year"
-                if not governing
-                else (f"several rubrics claim this year ({', '.join(r.id for r in governing)}); name one")
-            )
-            raise UnknownRubricError(
-                problem, field="year", value=year, allowed=f"years {covered[0]}-{covered[-1]}" if covered else "none"
-            )
-        return governing[0]
+        """Return the rubric that governs evaluations of ``year``.
+
+        Only the ``years`` each rubric file states are read to decide; then
+        the one rubric chosen is loaded and validated.
+        """
+        return self.rubric(self._registry.for_year(year))
 
     def rubric_data(self, rubric_id: str, *, resolved: bool = True) -> dict[str, Any]:
         """Return a rubric's raw file data: resolved (``extends`` folded in) or as its file states it.

@@ -13,8 +13,10 @@ plan compiled at load time, and a plugin whose rubric fails (bad TOML,
 weights, bands) or whose hooks make a plan fail to compile is set aside with
 the reason, while the others keep working. Without it (the default, and what
 ``spbe score`` uses) only the rubric actually used is read, on first use, so
-a cold start costs one TOML parse rather than one per installed rubric; a
-failure then surfaces as an error that names the plugin behind the rubric.
+a cold start costs one TOML parse rather than one per installed rubric (to
+resolve an evaluation year, only the top of each file, where its ``years``
+stand, is read); a failure then surfaces as an error that names the plugin
+behind the rubric.
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ from __future__ import annotations
 import importlib.metadata
 import inspect
 import os
+import re
 import threading
+import tomllib
 import types
 from collections.abc import Iterable
+from decimal import Decimal
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -95,6 +100,7 @@ class RubricRegistry:
         self._entries: dict[str, _Entry] = {}
         self._raw: dict[str, RawRubric] = {}
         self._rubrics: dict[str, Rubric] = {}
+        self._years: dict[str, tuple[int, ...]] = {}
         self._lock = threading.RLock()
         #: The crosswalks plugins registered (see :mod:`spbe_engine.crosswalk_registry`).
         self.crosswalks = CrosswalkRegistry()
@@ -118,6 +124,7 @@ class RubricRegistry:
             # A derived rubric may have folded in one of them: forget every loaded result.
             self._raw.clear()
             self._rubrics.clear()
+            self._years.clear()
 
     def ids(self) -> tuple[str, ...]:
         """Return the registered rubric ids, sorted."""
@@ -153,6 +160,46 @@ class RubricRegistry:
         """Return a rubric file's data as written: for a derived rubric, only what it states itself."""
         return read_toml(self._entry(rubric_id).source)
 
+    def years(self, rubric_id: str) -> tuple[int, ...]:
+        """Return the evaluation years a rubric governs, reading only the top of its file.
+
+        Every rubric states its own ``years`` (a derived one never inherits
+        them) as a top-level key, and TOML puts top-level keys before the first
+        table, so only the text before the first table header is parsed: no
+        ``extends`` chain, no validation. Anything unusual there (no ``years``,
+        a value that is not a list of distinct years, text that does not parse
+        on its own) loads the whole rubric instead, which raises the precise
+        error where there is one.
+        """
+        with self._lock:
+            found = self._years.get(rubric_id)
+            if found is None:
+                loaded = self._rubrics.get(rubric_id)
+                found = loaded.years if loaded is not None else _own_years(self._entry(rubric_id).source)
+                if found is None:
+                    found = self.get(rubric_id).years
+                self._years[rubric_id] = found
+            return found
+
+    def for_year(self, year: int) -> str:
+        """Return the id of the one rubric that governs evaluations of ``year``.
+
+        Reads only the ``years`` of each rubric (see :meth:`years`).
+        """
+        claims = {rubric_id: self.years(rubric_id) for rubric_id in self.ids()}
+        governing = [rubric_id for rubric_id, years in claims.items() if year in years]
+        if len(governing) != 1:
+            covered = sorted({y for years in claims.values() for y in years})
+            problem = (
+                "no rubric governs this evaluation year"
+                if not governing
+                else f"several rubrics claim this year ({', '.join(governing)}); name one"
+            )
+            raise UnknownRubricError(
+                problem, field="year", value=year, allowed=f"years {covered[0]}-{covered[-1]}" if covered else "none"
+            )
+        return governing[0]
+
     def get(self, rubric_id: str, *, name_plugin: bool = True) -> Rubric:
         """Return the validated rubric, loading it on first use.
 
@@ -170,6 +217,29 @@ class RubricRegistry:
                         exc.problem = f"plugin {entry.plugin!r}, rubric {rubric_id}: {exc.problem}"
                     raise
             return self._rubrics[rubric_id]
+
+
+# A table header: the first one ends the top-level keys of a TOML document.
+_TABLE_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
+
+
+def _own_years(source: RubricSource) -> tuple[int, ...] | None:
+    """Read the ``years`` a rubric file states from the text before its first table; ``None`` if unsure.
+
+    A line opening with ``[`` is a table header unless it sits inside a
+    multi-line string or array; cut there, the text does not parse, and the
+    caller falls back to loading the whole rubric.
+    """
+    try:
+        text = source.read_text(encoding="utf-8")
+        header = _TABLE_HEADER.search(text)
+        top = tomllib.loads(text[: header.start()] if header else text, parse_float=Decimal)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    years = top.get("years")
+    if not isinstance(years, list) or not all(type(year) is int for year in years) or len(set(years)) != len(years):
+        return None
+    return tuple(years)
 
 
 # What pluggy may take for a hook implementation.
