@@ -8,11 +8,10 @@ the whole index, as the regulations write them (``Indikator 1: 1.30``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from decimal import Decimal
 from fractions import Fraction
-from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, overload
 
 import attrs
 
@@ -21,6 +20,7 @@ from .numbers import ROUNDING_MODES
 __all__ = [
     "Assessment",
     "Band",
+    "FrozenDict",
     "Group",
     "Indicator",
     "IndicatorCriteria",
@@ -34,8 +34,90 @@ __all__ = [
 PredikatOn = Literal["rounded", "exact"]
 
 
+_K = TypeVar("_K")
+_V_co = TypeVar("_V_co", covariant=True)
+_T = TypeVar("_T")
+
+
+class FrozenDict(Mapping[_K, _V_co]):
+    """A read-only mapping that pickles, deep-copies, and hashes where its values do.
+
+    It holds its own copy of the mapping it is built from. Unlike
+    :class:`types.MappingProxyType` it crosses processes: it pickles as the
+    plain dict it holds. It equals any mapping with the same items, as a dict
+    does, and its hash is that of its items (so it raises ``TypeError`` when
+    a value cannot be hashed).
+    """
+
+    __slots__ = ("_data", "_hash")
+
+    _data: dict[_K, _V_co]
+    _hash: int | None
+
+    def __init__(self, items: Mapping[_K, _V_co] | Iterable[tuple[_K, _V_co]] = ()) -> None:
+        object.__setattr__(self, "_data", dict(items))
+        object.__setattr__(self, "_hash", None)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __getitem__(self, key: _K) -> _V_co:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[_K]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    @overload
+    def get(self, key: _K, /) -> _V_co | None: ...
+    @overload
+    def get(self, key: _K, default: _V_co | _T, /) -> _V_co | _T: ...
+    def get(self, key: _K, default: object = None, /) -> object:
+        """Return the value of ``key``, or ``default`` where there is none."""
+        return self._data.get(key, default)
+
+    def keys(self) -> KeysView[_K]:
+        """Return the keys (a read-only view)."""
+        return self._data.keys()
+
+    def values(self) -> ValuesView[_V_co]:
+        """Return the values (a read-only view)."""
+        return self._data.values()
+
+    def items(self) -> ItemsView[_K, _V_co]:
+        """Return the items (a read-only view)."""
+        return self._data.items()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FrozenDict):
+            return self._data == other._data
+        if isinstance(other, Mapping):
+            return self._data == dict(other.items())
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            object.__setattr__(self, "_hash", hash(frozenset(self._data.items())))
+        assert self._hash is not None
+        return self._hash
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._data!r})"
+
+    def __reduce__(self) -> tuple[type[FrozenDict[_K, _V_co]], tuple[dict[_K, _V_co]]]:
+        return (type(self), (self._data,))
+
+    def __copy__(self) -> FrozenDict[_K, _V_co]:
+        return self  # immutable: a shallow copy may be the object itself
+
+
 def _frozen_mapping(value: Mapping[Any, Any] | None) -> Mapping[Any, Any]:
-    return MappingProxyType(dict(value or {}))
+    return value if isinstance(value, FrozenDict) else FrozenDict(value or {})
 
 
 @attrs.frozen

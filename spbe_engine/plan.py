@@ -182,6 +182,10 @@ def _round_int(numerator: int, denominator: int, places: int, mode: str) -> int:
     return floor
 
 
+#: The fields of a plan that belong to one process: never pickled or copied.
+_LOCAL = frozenset({"_achievable", "_lock"})
+
+
 @attrs.frozen
 class ScoringPlan:
     """A rubric compiled for scoring: exact integer arithmetic, no hooks in the inner loop."""
@@ -214,6 +218,18 @@ class ScoringPlan:
     int64_safe: bool = attrs.field(default=False, repr=False, eq=False)
     _achievable: dict[str, tuple[int, ...]] = attrs.field(factory=dict, repr=False, eq=False)
     _lock: Any = attrs.field(factory=threading.Lock, repr=False, eq=False)
+
+    # -- pickling: a plan crosses processes without its lock and its memo ---------
+    def __getstate__(self) -> dict[str, Any]:
+        """Return every field but the lock and the memo of achievable sums (rebuilt on demand)."""
+        return {field.name: getattr(self, field.name) for field in attrs.fields(type(self)) if field.name not in _LOCAL}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore the fields, with a new lock and an empty memo."""
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_achievable", {})
+        object.__setattr__(self, "_lock", threading.Lock())
 
     # -- arithmetic ---------------------------------------------------------
     def numerator(self, levels: Sequence[int]) -> int:

@@ -13,13 +13,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
-from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 from .errors import IncompleteError, InputError
-from .models import Assessment
+from .models import Assessment, FrozenDict
 from .numbers import decimal_places, format_exact, rounding_interval
 from .plan import ScoringPlan
 
@@ -36,7 +35,11 @@ __all__ = [
 #: At most this many exact index values are enumerated from published aggregates.
 MAX_EXACT_CANDIDATES = 100_000
 _ONE = Fraction(1)
-_NO_METADATA: Mapping[str, Any] = MappingProxyType({})
+_NO_METADATA: Mapping[str, Any] = FrozenDict()
+
+
+def _answered_by(value: Mapping[str, tuple[str, ...]]) -> Mapping[str, tuple[str, ...]]:
+    return FrozenDict(value)
 
 
 @attrs.frozen
@@ -49,7 +52,7 @@ class Provenance:
     plugin: str
     plugin_distribution: str
     plugin_version: str
-    hooks_answered_by: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    hooks_answered_by: Mapping[str, tuple[str, ...]] = attrs.field(factory=FrozenDict, converter=_answered_by)
 
 
 @attrs.frozen
