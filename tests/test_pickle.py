@@ -1,12 +1,25 @@
-"""Values cross processes: every value type pickles and deep-copies, and comes back equal."""
+"""Values cross processes: every value type pickles and deep-copies, and workers score as this process does.
+
+Worker processes are started with ``spawn`` (nothing inherited: every value
+really travels pickled). The functions they run live at module level here so
+a worker can import them; each worker builds its own engine once.
+"""
 
 from __future__ import annotations
 
 import copy
+import functools
+import multiprocessing
+import os
 import pickle
-from collections.abc import Callable
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -18,6 +31,27 @@ from spbe_engine.models import FrozenDict
 LEVELS = {f"I{n}": 3 for n in range(1, 48)}
 HIGH = dict(LEVELS, I1=5, I32=4)
 AGGREGATES = {"D1": "2.60", "D2": "3.00", "D3": "2.45", "D4": "3.50"}
+
+
+@functools.cache
+def _engine() -> Engine:
+    """The engine of this process (a worker builds its own on first use)."""
+    return Engine.default()
+
+
+def score_in_worker(assessment: Assessment) -> ScoreCard:
+    """Score one assessment with this process's engine (run in worker processes); missing levels allowed."""
+    return _engine().score(assessment, partial=True)
+
+
+def _assessments() -> list[Assessment]:
+    return [
+        Assessment(levels=LEVELS, rubric="spbe-2024", instansi="Kota A", metadata={"row": 1}),
+        Assessment(levels=HIGH, year=2023, instansi="Kab. B"),
+        Assessment(levels={f"I{n}": 4 for n in range(1, 40)}, rubric="spbe-2021"),  # partial
+        Assessment(aggregates={k: Decimal(v) for k, v in AGGREGATES.items()}, rubric="spbe-2024"),
+        Assessment(levels={f"I{n}": 2 for n in range(1, 21)}, rubric="pemdi-2026"),
+    ]
 
 
 def _same_card(back: ScoreCard, card: ScoreCard) -> None:
@@ -181,3 +215,63 @@ def test_a_batch_result_pickles_with_a_frozen_mapping_of_failures(engine: Engine
     assert back.indices() == result.indices() and list(back.status) == list(result.status)
     assert back.failures == result.failures and back.errors() == result.errors()
     assert back.provenance == result.provenance
+
+
+# -- worker processes ---------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def pool() -> Iterator[ProcessPoolExecutor]:
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as executor:
+        yield executor
+
+
+def test_scoring_in_a_process_pool_equals_scoring_here(pool: ProcessPoolExecutor, engine: Engine) -> None:
+    """Assessments sent to worker processes come back as score cards equal to this process's."""
+    assessments = _assessments()
+    cards = list(pool.map(score_in_worker, assessments))
+    assert len(cards) == len(assessments)
+    for assessment, card in zip(assessments, cards, strict=True):
+        _same_card(card, score_in_worker(assessment))
+    assert cards[2].complete is False and cards[3].source == "aggregates"
+    assert cards[0].metadata == {"row": 1} and cards[1].rubric_id == "spbe-2023"
+
+
+def test_an_error_in_a_worker_arrives_with_its_fields(pool: ProcessPoolExecutor) -> None:
+    """A bad assessment scored in a worker raises here the InputError the worker raised, fields intact."""
+    bad = Assessment(levels=dict(LEVELS, I4=9), rubric="spbe-2024")
+    with pytest.raises(InputError, match="level out of range") as info:
+        pool.submit(score_in_worker, bad).result()
+    assert (info.value.field, info.value.value) == ("I4", 9)
+
+
+def test_scoring_on_dask_workers_equals_scoring_here(engine: Engine) -> None:
+    """On a local Dask cluster with worker processes, cards scored remotely equal this process's."""
+    distributed = pytest.importorskip("distributed")
+    assessments = _assessments()
+    with (
+        distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        futures = client.map(score_in_worker, assessments, pure=False)
+        cards = client.gather(futures)
+        workers = set(client.run(os.getpid).values())
+    assert len(workers) == 2 and os.getpid() not in workers
+    for assessment, card in zip(assessments, cards, strict=True):
+        _same_card(card, score_in_worker(assessment))
+
+
+def test_the_process_pool_recipe_in_the_guide_runs(tmp_path: Path) -> None:
+    """The guide's ``jobs.py``, run as a script, scores in worker processes and its own checks hold."""
+    guide = Path(__file__).resolve().parent.parent / "docs" / "embedding.md"
+    blocks = re.findall(r"```python\n(.*?)```", guide.read_text(encoding="utf-8"), flags=re.DOTALL)
+    recipe = next(block for block in blocks if "ProcessPoolExecutor" in block)
+    assert 'if __name__ == "__main__":' in recipe and "assert cards ==" in recipe
+    (tmp_path / "jobs.py").write_text(recipe, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "jobs.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
