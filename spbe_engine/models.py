@@ -93,6 +93,19 @@ class FrozenDict(Mapping[_K, _V_co]):
         """Return the items (a read-only view)."""
         return self._data.items()
 
+    def copy(self) -> dict[_K, _V_co]:
+        """Return a plain dict with the same items (as ``MappingProxyType.copy`` does)."""
+        return dict(self._data)
+
+    def __reversed__(self) -> Iterator[_K]:
+        return reversed(self._data)
+
+    def __or__(self, other: object) -> dict[Any, Any]:
+        return {**self._data, **other} if isinstance(other, Mapping) else NotImplemented
+
+    def __ror__(self, other: object) -> dict[Any, Any]:
+        return {**other, **self._data} if isinstance(other, Mapping) else NotImplemented
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, FrozenDict):
             return self._data == other._data

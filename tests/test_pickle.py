@@ -178,6 +178,10 @@ def test_frozen_mapping_is_read_only_hashable_and_equal_to_a_dict() -> None:
         frozen._data = {}  # type: ignore[misc]
     assert dict(frozen.items()) == {"I1": 3, "I2": 4} and list(frozen) == ["I1", "I2"]
     assert frozen.get("I3", 0) == 0 and "I1" in frozen and len(frozen) == 2
+    # What MappingProxyType offered: a dict copy, the union operators (giving dicts), reversed order.
+    assert frozen.copy() == {"I1": 3, "I2": 4} and type(frozen.copy()) is dict
+    assert frozen | {"I2": 5} == {"I1": 3, "I2": 5} and {"I2": 5, "I9": 1} | frozen == {"I1": 3, "I2": 4, "I9": 1}
+    assert list(reversed(frozen)) == ["I2", "I1"]
     assert b"FrozenDict" in pickle.dumps(frozen) and pickle.loads(pickle.dumps(frozen)) == frozen
     source = {"I1": 3}
     copied = FrozenDict(source)
