@@ -17,13 +17,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
-from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 from ..errors import InputError
-from ..models import Assessment
+from ..models import Assessment, FrozenDict
 from ..numbers import format_exact
 from ..plan import ScoringPlan
 from ..scoring import Provenance, _fast_numerator, _resolve_levels
@@ -316,6 +315,6 @@ def _result(
         units,
         band,
         ok,
-        MappingProxyType(failures),
+        FrozenDict(failures),
         provenance,
     )
