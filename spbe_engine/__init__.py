@@ -31,8 +31,10 @@ from .models import (
     LegalBasis,
     Level,
     LevelScale,
+    PredikatOn,
     Rounding,
     Rubric,
+    ScoreSource,
 )
 from .plan import ScoringPlan
 from .registry import PluginInfo
@@ -94,12 +96,14 @@ __all__ = [
     "MissingPolicy",
     "PluginError",
     "PluginInfo",
+    "PredikatOn",
     "Provenance",
     "Rescored",
     "Rounding",
     "Rubric",
     "RubricError",
     "ScoreCard",
+    "ScoreSource",
     "ScoringPlan",
     "SpbeError",
     "UnknownRubricError",

@@ -216,13 +216,13 @@ class Engine:
     def _provenance(self, plan: ScoringPlan) -> Provenance:
         info = self.plugin_of(plan.rubric.id)
         return Provenance(
-            self._version,
-            plan.rubric.id,
-            plan.rubric.sha256,
-            info.name,
-            info.distribution,
-            info.version,
-            plan.answered_by,
+            engine_version=self._version,
+            rubric_id=plan.rubric.id,
+            rubric_sha256=plan.rubric.sha256,
+            plugin=info.name,
+            plugin_distribution=info.distribution,
+            plugin_version=info.version,
+            hooks_answered_by=plan.answered_by,
         )
 
     # -- scoring ----------------------------------------------------------------
@@ -389,7 +389,7 @@ class Engine:
         rows = (
             item
             if isinstance(item, BatchRow)
-            else BatchRow(n, 0, {"instansi": item.instansi or f"assessment {n}"}, item)
+            else BatchRow(number=n, line=0, columns={"instansi": item.instansi or f"assessment {n}"}, assessment=item)
             for n, item in enumerate(assessments, start=1)
         )
 

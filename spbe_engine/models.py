@@ -8,10 +8,11 @@ the whole index, as the regulations write them (``Indikator 1: 1.30``).
 
 from __future__ import annotations
 
+import enum
 from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, TypeVar, overload
 
 import attrs
 
@@ -27,11 +28,29 @@ __all__ = [
     "LegalBasis",
     "Level",
     "LevelScale",
+    "PredikatOn",
     "Rounding",
     "Rubric",
+    "ScoreSource",
 ]
 
-PredikatOn = Literal["rounded", "exact"]
+
+class PredikatOn(enum.StrEnum):
+    """Which value a predikat is read off: the published (rounded) index, or the exact one."""
+
+    #: The band of the published, rounded index (evaluation 2023).
+    ROUNDED = "rounded"
+    #: The band of the unrounded index (evaluation 2024).
+    EXACT = "exact"
+
+
+class ScoreSource(enum.StrEnum):
+    """What a score card was computed from."""
+
+    #: Indicator levels: the index is exact.
+    LEVELS = "levels"
+    #: Published, rounded top-level values: the index is reconstructed, with every candidate.
+    AGGREGATES = "aggregates"
 
 
 _K = TypeVar("_K")
@@ -191,7 +210,7 @@ class Rounding:
 
     places: int = 2
     mode: str = attrs.field(default="half_up")
-    predikat_on: PredikatOn = "rounded"
+    predikat_on: PredikatOn = attrs.field(default=PredikatOn.ROUNDED, converter=PredikatOn)
 
     @mode.validator
     def _check_mode(self, _attribute: object, mode: str) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from .errors import IncompleteError, InputError
-from .models import Assessment, FrozenDict
+from .models import Assessment, FrozenDict, PredikatOn, ScoreSource
 from .numbers import decimal_places, format_exact, rounding_interval
 from .plan import ScoringPlan
 
@@ -42,7 +42,7 @@ def _answered_by(value: Mapping[str, tuple[str, ...]]) -> Mapping[str, tuple[str
     return FrozenDict(value)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class Provenance:
     """Which engine, plugin and rubric data produced a score card."""
 
@@ -55,7 +55,7 @@ class Provenance:
     hooks_answered_by: Mapping[str, tuple[str, ...]] = attrs.field(factory=FrozenDict, converter=_answered_by)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class IndicatorScore:
     """One indicator's level, value and weighted contribution to the index."""
 
@@ -69,7 +69,7 @@ class IndicatorScore:
     contribution: Fraction | None
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class GroupScore:
     """One domain's or aspect's value: exact where known, as published, or its candidates."""
 
@@ -89,7 +89,7 @@ class GroupScore:
         return None if self.value is None else self.value * self.weight / 100
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class ScoreCard:
     """The result of scoring one assessment under one rubric.
 
@@ -103,7 +103,7 @@ class ScoreCard:
 
     rubric_id: str
     rubric_sha256: str
-    source: str
+    source: ScoreSource
     index: Decimal | None
     exact_index: Fraction | None
     index_candidates: tuple[Decimal, ...]
@@ -118,7 +118,7 @@ class ScoreCard:
     instansi: str | None = None
     year: int | None = None
     metadata: Mapping[str, Any] = attrs.field(factory=dict)
-    predikat_on: str = "rounded"
+    predikat_on: PredikatOn = PredikatOn.ROUNDED
     _plan: ScoringPlan | None = attrs.field(default=None, repr=False, eq=False)
     # Levels in plan order, or (on the lean path) the validated id → level mapping, ordered on demand.
     _levels: tuple[int | None, ...] | Mapping[str, int] | None = attrs.field(default=None, repr=False, eq=False)
@@ -145,14 +145,14 @@ class ScoreCard:
             value = None if level is None else plan.values[pos][level]
             out.append(
                 IndicatorScore(
-                    indicator.id,
-                    indicator.name,
-                    indicator.parent,
-                    plan.weights[pos],
-                    level,
-                    "" if level is None else scale.level(level).name,
-                    value,
-                    None if value is None else plan.weights[pos] * value / 100,
+                    id=indicator.id,
+                    name=indicator.name,
+                    parent=indicator.parent,
+                    weight=plan.weights[pos],
+                    level=level,
+                    level_name="" if level is None else scale.level(level).name,
+                    value=value,
+                    contribution=None if value is None else plan.weights[pos] * value / 100,
                 )
             )
         return tuple(out)
@@ -187,15 +187,15 @@ class ScoreCard:
             complete = len(present) == len(positions)
             out.append(
                 GroupScore(
-                    group.id,
-                    group.kind,
-                    group.name,
-                    group.parent,
-                    plan.group_weights[group.id],
-                    value if complete else None,
-                    None if value is None or not complete else _round(plan, value),
-                    () if complete or value is None else (value,),
-                    share,
+                    id=group.id,
+                    kind=group.kind,
+                    name=group.name,
+                    parent=group.parent,
+                    weight=plan.group_weights[group.id],
+                    value=value if complete else None,
+                    published=None if value is None or not complete else _round(plan, value),
+                    candidates=() if complete or value is None else (value,),
+                    completeness=share,
                 )
             )
         return tuple(out)
@@ -299,26 +299,26 @@ def _complete(
     published = plan.published(numerator)
     predikat = plan.bands[plan.band_of(numerator)].predikat
     return ScoreCard(
-        plan.rubric.id,
-        plan.rubric.sha256,
-        "levels",
-        published,
-        exact,
-        (published,),
-        (exact,),
-        predikat,
-        (predikat,),
-        (exact, exact),
-        True,
-        _ONE,
-        None,
-        provenance,
-        instansi,
-        year,
-        metadata,
-        plan.rounding.predikat_on,
-        plan,
-        levels,
+        rubric_id=plan.rubric.id,
+        rubric_sha256=plan.rubric.sha256,
+        source=ScoreSource.LEVELS,
+        index=published,
+        exact_index=exact,
+        index_candidates=(published,),
+        exact_candidates=(exact,),
+        predikat=predikat,
+        predikat_candidates=(predikat,),
+        index_range=(exact, exact),
+        complete=True,
+        completeness=_ONE,
+        partial_index=None,
+        provenance=provenance,
+        instansi=instansi,
+        year=year,
+        metadata=metadata,
+        predikat_on=plan.rounding.predikat_on,
+        plan=plan,
+        levels=levels,
     )
 
 
@@ -362,7 +362,7 @@ def score_levels(
     bands = range(plan.band_of(low), plan.band_of(high) + 1)
     return ScoreCard(
         **common,
-        source="levels",
+        source=ScoreSource.LEVELS,
         index=None,
         exact_index=None,
         index_candidates=(),
@@ -452,14 +452,14 @@ def score_aggregates(plan: ScoringPlan, assessment: Assessment, provenance: Prov
         values = tuple(plan.group_value(group_id, n) for n in found)
         scores.append(
             GroupScore(
-                group.id,
-                group.kind,
-                group.name,
-                None,
-                plan.group_weights[group_id],
-                values[0] if len(values) == 1 else None,
-                published,
-                values,
+                id=group.id,
+                kind=group.kind,
+                name=group.name,
+                parent=None,
+                weight=plan.group_weights[group_id],
+                value=values[0] if len(values) == 1 else None,
+                published=published,
+                candidates=values,
             )
         )
 
@@ -478,7 +478,7 @@ def score_aggregates(plan: ScoringPlan, assessment: Assessment, provenance: Prov
     exact = tuple(plan.exact(n) for n in numerators)
     return ScoreCard(
         **_common(plan, assessment, provenance),
-        source="aggregates",
+        source=ScoreSource.AGGREGATES,
         index=rounded[0] if len(rounded) == 1 else None,
         exact_index=exact[0] if len(exact) == 1 else None,
         index_candidates=rounded,

@@ -104,7 +104,7 @@ class ScoredBlock:
                 yield single
                 continue
             columns = dict(zip(self.header, text.split(","), strict=True))
-            row = BatchRow(self.number + k + 1, self.line + k + 1, columns, None)
+            row = BatchRow(number=self.number + k + 1, line=self.line + k + 1, columns=columns, assessment=None)
             yield RowResult(row=row, status=RowStatus.OK, values=dict(by_row[k]))
 
 
@@ -185,12 +185,12 @@ def _one(
     engine: Engine, path: Path, number: int, line: int, record: Any, rubric: str | None, partial: bool
 ) -> RowResult:
     if isinstance(record, InputError):
-        row = BatchRow(number, line, {}, None, record.with_file(str(path)))  # type: ignore[arg-type]
+        row = BatchRow(number=number, line=line, columns={}, assessment=None, error=record.with_file(str(path)))  # type: ignore[arg-type]
     else:
         try:
-            row = BatchRow(number, line, record, row_assessment(record, rubric))
+            row = BatchRow(number=number, line=line, columns=record, assessment=row_assessment(record, rubric))
         except InputError as exc:
-            row = BatchRow(number, line, record, None, exc)
+            row = BatchRow(number=number, line=line, columns=record, assessment=None, error=exc)
     return score_row(engine, row, rubric, partial)
 
 

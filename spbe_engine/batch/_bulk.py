@@ -30,7 +30,7 @@ from ..scoring import Provenance, _fast_numerator, _resolve_levels
 __all__ = ["BatchResult", "score_many"]
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class BatchResult:
     """The results of :meth:`Engine.score_many`, in bulk, one entry per input row.
 
@@ -306,15 +306,15 @@ def _result(
     failures: dict[int, str],
 ) -> BatchResult:
     return BatchResult(
-        plan.rubric.id,
-        plan.rubric.sha256,
-        plan.denominator,
-        plan.rounding.places,
-        tuple(b.predikat for b in plan.bands),
-        numerator,
-        units,
-        band,
-        ok,
-        FrozenDict(failures),
-        provenance,
+        rubric_id=plan.rubric.id,
+        rubric_sha256=plan.rubric.sha256,
+        denominator=plan.denominator,
+        places=plan.rounding.places,
+        predikat_names=tuple(b.predikat for b in plan.bands),
+        numerator=numerator,
+        units=units,
+        band=band,
+        ok=ok,
+        failures=FrozenDict(failures),
+        provenance=provenance,
     )

@@ -36,7 +36,7 @@ __all__ = [
 BATCH_SUFFIXES = (".csv", ".jsonl", ".ndjson")
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class BatchRow:
     """One row of a batch: its number, the columns as given, and its assessment or the error it raised.
 
@@ -169,12 +169,12 @@ def _read_rows(
         for line, row in _guard(path, rows):
             number += 1
             if isinstance(row, InputError):
-                yield BatchRow(number, line, {}, None, row.with_file(str(path)))  # type: ignore[arg-type]
+                yield BatchRow(number=number, line=line, columns={}, assessment=None, error=row.with_file(str(path)))  # type: ignore[arg-type]
                 continue
             try:
-                yield BatchRow(number, line, row, row_assessment(row, default_rubric))
+                yield BatchRow(number=number, line=line, columns=row, assessment=row_assessment(row, default_rubric))
             except InputError as exc:
-                yield BatchRow(number, line, row, None, exc)
+                yield BatchRow(number=number, line=line, columns=row, assessment=None, error=exc)
 
 
 def _guard(path: Path, rows: Iterator[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
