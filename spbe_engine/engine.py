@@ -164,6 +164,7 @@ class Engine:
         Raises :class:`~spbe_engine.errors.CrosswalkError` naming the registered
         crosswalks when none joins the two.
         """
+        source, target = self._registry.canonical(source), self._registry.canonical(target)
         return self._registry.crosswalks.find(source, target, self.rubric, frozenset(self.rubric_ids()))
 
     def crosswalk_pairs(self) -> tuple[tuple[str, str], ...]:
@@ -188,6 +189,7 @@ class Engine:
         entry = self._plans.get(rubric_id)
         if entry is not None and entry.plugins == self._pm.list_name_plugin():
             return entry
+        rubric_id = self._registry.canonical(rubric_id)
         with self._lock:
             plugins = self._pm.list_name_plugin()
             entry = self._plans.get(rubric_id)
@@ -229,11 +231,9 @@ class Engine:
     def resolve_rubric_id(self, assessment: Assessment, rubric: str | None = None) -> str:
         """Pick the rubric: the argument, else the assessment's own, else its evaluation year."""
         if rubric is not None:
-            self._registry.plugin_of(rubric)  # raises UnknownRubricError naming the choices
-            return rubric
+            return self._registry.canonical(rubric)  # raises UnknownRubricError naming the choices
         if assessment.rubric is not None:
-            self._registry.plugin_of(assessment.rubric)
-            return assessment.rubric
+            return self._registry.canonical(assessment.rubric)
         if assessment.year is not None:
             return self.rubric_for_year(assessment.year).id
         raise InputError(
@@ -271,9 +271,14 @@ class Engine:
         if sha256 is not None:
             self.pinned(rubric_id, sha256)
         planned = self._planned(rubric_id)
-        if assessment.aggregates:
-            return score_aggregates(planned.plan, assessment, planned.provenance)
-        return score_levels(planned.plan, assessment, planned.provenance, partial=partial)
+        try:
+            if assessment.aggregates:
+                return score_aggregates(planned.plan, assessment, planned.provenance)
+            return score_levels(planned.plan, assessment, planned.provenance, partial=partial)
+        except InputError as exc:
+            if rubric is None and assessment.rubric is None:
+                _blame_the_year(exc, assessment.year, planned.plan.rubric)
+            raise
 
     def score_many(
         self, data: Any, *, rubric: str, columns: Iterable[str] | None = None, sha256: str | None = None
@@ -394,3 +399,14 @@ class Engine:
         )
 
         return measure_impact(self, rows, source, target, missing)
+
+
+def _blame_the_year(exc: InputError, year: int | None, rubric: Rubric) -> None:
+    """Say, on an id the rubric does not know, that the evaluation year chose that rubric and how to pick another."""
+    if not exc.problem.startswith(("unknown indicator", "not a top-level")):
+        return
+    exc.problem += (
+        f"; evaluation year {year} selects {rubric.id} ({len(rubric.indicators)} indicators: "
+        f"{rubric.indicators[0].id} … {rubric.indicators[-1].id})"
+    )
+    exc.allowed = f"{exc.allowed}; or name another rubric (--rubric ID, or a 'rubric' field)"

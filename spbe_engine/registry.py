@@ -21,6 +21,7 @@ behind the rubric.
 
 from __future__ import annotations
 
+import difflib
 import importlib.metadata
 import inspect
 import os
@@ -134,16 +135,33 @@ class RubricRegistry:
         """Return the name of the plugin that registered a rubric."""
         return self._entry(rubric_id).plugin
 
+    def canonical(self, rubric_id: str) -> str:
+        """Return the registered id a user's id names: as written, else ignoring case and surrounding space.
+
+        An id that names none raises :class:`~spbe_engine.errors.UnknownRubricError`
+        suggesting the nearest registered ids, then listing them all.
+        """
+        if rubric_id in self._entries:
+            return rubric_id
+        if isinstance(rubric_id, str):
+            wanted = rubric_id.strip().casefold()
+            for known in self._entries:
+                if known.casefold() == wanted:
+                    return known
+        ids = self.ids()
+        near = difflib.get_close_matches(str(rubric_id).strip().casefold(), ids, n=3, cutoff=0.6)
+        hint = f"did you mean {' or '.join(near)}? " if near else ""
+        raise UnknownRubricError(
+            "unknown rubric", field="rubric", value=rubric_id, allowed=f"{hint}registered: {', '.join(ids) or 'none'}"
+        )
+
     def _entry(self, rubric_id: str) -> _Entry:
-        try:
-            return self._entries[rubric_id]
-        except KeyError:
-            raise UnknownRubricError(
-                "unknown rubric", field="rubric", value=rubric_id, allowed=", ".join(self.ids()) or "none registered"
-            ) from None
+        return self._entries[self.canonical(rubric_id)]
 
     def raw(self, rubric_id: str, _chain: tuple[str, ...] = ()) -> RawRubric:
         """Return the resolved raw data of a rubric (its ``extends`` chain folded in)."""
+        if not _chain:
+            rubric_id = self.canonical(rubric_id)
         with self._lock:
             if rubric_id in self._raw:
                 return self._raw[rubric_id]
@@ -207,6 +225,7 @@ class RubricRegistry:
         registered the rubric (unless ``name_plugin`` is false), so a lazily
         found fault points at its author.
         """
+        rubric_id = self.canonical(rubric_id)
         with self._lock:
             if rubric_id not in self._rubrics:
                 entry = self._entry(rubric_id)
