@@ -273,12 +273,18 @@ class Engine:
         planned = self._planned(rubric_id)
         try:
             if assessment.aggregates:
-                return score_aggregates(planned.plan, assessment, planned.provenance)
-            return score_levels(planned.plan, assessment, planned.provenance, partial=partial)
+                card = score_aggregates(planned.plan, assessment, planned.provenance)
+            else:
+                card = score_levels(planned.plan, assessment, planned.provenance, partial=partial)
         except InputError as exc:
             if rubric is None and assessment.rubric is None:
                 _blame_the_year(exc, assessment.year, planned.plan.rubric)
             raise
+        if assessment.printed_index is None and assessment.printed_predikat is None:
+            return card
+        from .printed import apply_printed
+
+        return apply_printed(planned.plan, card, assessment)
 
     def score_many(
         self, data: Any, *, rubric: str, columns: Iterable[str] | None = None, sha256: str | None = None

@@ -22,7 +22,7 @@ from .rubric_file import read_toml
 
 __all__ = ["ID_COLUMN", "assessment_from_mapping", "read_assessment", "row_assessment"]
 
-_FILE_KEYS = {"instansi", "year", "rubric", "levels", "aggregates", "domains", "metadata"}
+_FILE_KEYS = {"instansi", "year", "rubric", "levels", "aggregates", "domains", "metadata", "published"}
 #: Column names that look like rubric ids: indicators (I12, I35-1), domains (D3), aspects (A7).
 ID_COLUMN = re.compile(r"^[IDAida]\d+(-\d+)?$")
 
@@ -88,6 +88,11 @@ def assessment_from_mapping(data: Mapping[str, Any]) -> Assessment:
     if rubric is not None and not isinstance(rubric, str):
         raise InputError("must be a rubric id", field="rubric", value=rubric)
     instansi = data.get("instansi")
+    published = data.get("published", {})
+    if not isinstance(published, Mapping) or set(published) - {"index", "predikat"}:
+        raise InputError(
+            "must be a table of what the source printed", field="published", value=published, allowed="index, predikat"
+        )
     return Assessment(
         levels={str(key): _level(value, str(key)) for key, value in levels.items()},
         aggregates=dict(aggregates),
@@ -95,6 +100,8 @@ def assessment_from_mapping(data: Mapping[str, Any]) -> Assessment:
         year=_year(data.get("year")),
         rubric=rubric,
         metadata=dict(data.get("metadata", {})),
+        printed_index=printed_index(published.get("index"), "published.index"),
+        printed_predikat=printed_predikat(published.get("predikat"), "published.predikat"),
     )
 
 
@@ -176,7 +183,32 @@ def row_assessment(columns: Mapping[str, Any], default_rubric: str | None = None
         year=_year(columns.get("year")),
         rubric=rubric if rubric else None,
         metadata=metadata,
+        printed_index=printed_index(columns.get("index"), "index"),
+        printed_predikat=printed_predikat(columns.get("predikat"), "predikat"),
     )
+
+
+def printed_index(value: Any, field: str) -> Decimal | None:
+    """Read the index a source printed (``None`` for an empty cell); never a float."""
+    from .numbers import parse_decimal
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return parse_decimal(value)
+    except ValueError:
+        raise InputError(
+            "the printed index must be a decimal number", field=field, value=value, allowed="e.g. 3.45, or empty"
+        ) from None
+
+
+def printed_predikat(value: Any, field: str) -> str | None:
+    """Read the predikat a source printed (``None`` for an empty cell)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise InputError("the printed predikat must be text", field=field, value=value, allowed="e.g. Baik, or empty")
+    return " ".join(value.split())
 
 
 def _jsonl_rows(handle: io.TextIOBase) -> Iterator[tuple[int, dict[str, Any] | InputError]]:

@@ -354,7 +354,10 @@ class Assessment:
     ``levels`` maps indicator ids to integer levels. ``aggregates`` maps group
     ids (the top level: domains, or aspects in a rubric without domains) to
     published, rounded values. Exactly one of the two is given. ``metadata`` is
-    carried through to the score card untouched.
+    carried through to the score card untouched. ``printed_index`` and
+    ``printed_predikat`` are what a published table printed for this row, if
+    anything: the score card is narrowed to the candidates that agree with
+    them, or says they do not fit (:mod:`spbe_engine.printed`).
     """
 
     levels: Mapping[str, int] = attrs.field(factory=dict, converter=_frozen_mapping)
@@ -363,6 +366,8 @@ class Assessment:
     year: int | None = None
     rubric: str | None = None
     metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
+    printed_index: Decimal | None = None
+    printed_predikat: str | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.levels and self.aggregates:

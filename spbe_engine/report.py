@@ -84,6 +84,14 @@ def card_to_json(card: ScoreCard, *, indicators: bool = True) -> dict[str, Any]:
             "hooks_answered_by": {k: list(v) for k, v in card.provenance.hooks_answered_by.items()},
         },
         "metadata": dict(card.metadata),
+        "printed": None
+        if card.printed is None
+        else {
+            "index": None if card.printed.index is None else str(card.printed.index),
+            "predikat": card.printed.predikat,
+            "verdict": card.printed.verdict.value,
+            "message": card.printed.message,
+        },
     }
     if indicators:
         data["indicators"] = [

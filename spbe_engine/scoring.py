@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -21,6 +21,9 @@ from .errors import IncompleteError, InputError
 from .models import Assessment, FrozenDict, PredikatOn, ScoreSource
 from .numbers import decimal_places, format_exact, rounding_interval
 from .plan import ScoringPlan
+
+if TYPE_CHECKING:
+    from .printed import PrintedCheck
 
 __all__ = [
     "GroupScore",
@@ -119,6 +122,8 @@ class ScoreCard:
     year: int | None = None
     metadata: Mapping[str, Any] = attrs.field(factory=dict)
     predikat_on: PredikatOn = PredikatOn.ROUNDED
+    #: How a published table's printed index and predikat fit (``None`` where none were given).
+    printed: PrintedCheck | None = None
     _plan: ScoringPlan | None = attrs.field(default=None, repr=False, eq=False)
     # Levels in plan order, or (on the lean path) the validated id → level mapping, ordered on demand.
     _levels: tuple[int | None, ...] | Mapping[str, int] | None = attrs.field(default=None, repr=False, eq=False)

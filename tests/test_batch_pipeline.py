@@ -35,7 +35,7 @@ def test_score_file_equals_spbe_batch_json(engine: Engine, capsys: pytest.Captur
     assert [json.loads(jsonl_line(r)) for r in results] == printed
     assert len(results) == 621
     statuses = {r.status for r in results}
-    assert statuses == {RowStatus.OK, RowStatus.AMBIGUOUS, RowStatus.ERROR}
+    assert statuses == {RowStatus.OK, RowStatus.ERROR}  # the printed index and predikat settle every sound row
     banyuasin = next(r for r in results if r.status is RowStatus.ERROR)
     assert "D4" in banyuasin.message and banyuasin.card is None and banyuasin.error is not None
 

@@ -207,8 +207,8 @@ class _BlockScorer:
         self.plain = (
             bool(ids)
             and all(name[0] in "Ii" for name in ids)
-            and not ({"levels", "aggregates", "domains"} & set(header))
-        )
+            and not ({"levels", "aggregates", "domains", "index", "predikat"} & set(header))
+        )  # printed figures (index, predikat) are checked row by row
         self.level_columns = {name.upper(): n for n, name in enumerate(header) if ID_COLUMN.match(name)}
 
     def block(self, path: Path, lines: list[str], block: str, number: int, line: int) -> ScoredBlock | None:
