@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from ._registry import RubricSource
     from .models import Band, Group, Indicator, Rounding, Rubric
-    from .registry import RubricSource
 
 __all__ = ["HOOK_API_VERSION", "hookimpl", "hookspec"]
 

@@ -16,9 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ._rubric_file import read_toml
 from .errors import InputError, RubricError
 from .models import Assessment
-from .rubric_file import read_toml
 
 __all__ = ["ID_COLUMN", "assessment_from_mapping", "read_assessment", "row_assessment"]
 
@@ -52,7 +52,7 @@ def _level(value: Any, field: str) -> Any:
     return value
 
 
-def _year(value: Any, field: str = "year") -> int | None:
+def parse_year(value: Any, field: str = "year") -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, int) and not isinstance(value, bool):
@@ -97,7 +97,7 @@ def assessment_from_mapping(data: Mapping[str, Any]) -> Assessment:
         levels={str(key): _level(value, str(key)) for key, value in levels.items()},
         aggregates=dict(aggregates),
         instansi=None if instansi is None else str(instansi),
-        year=_year(data.get("year")),
+        year=parse_year(data.get("year")),
         rubric=rubric,
         metadata=dict(data.get("metadata", {})),
         printed_index=printed_index(published.get("index"), "published.index"),
@@ -180,7 +180,7 @@ def row_assessment(columns: Mapping[str, Any], default_rubric: str | None = None
         levels=levels,
         aggregates=aggregates,
         instansi=None if instansi in (None, "") else str(instansi),
-        year=_year(columns.get("year")),
+        year=parse_year(columns.get("year")),
         rubric=rubric if rubric else None,
         metadata=metadata,
         printed_index=printed_index(columns.get("index"), "index"),
@@ -190,7 +190,7 @@ def row_assessment(columns: Mapping[str, Any], default_rubric: str | None = None
 
 def printed_index(value: Any, field: str) -> Decimal | None:
     """Read the index a source printed (``None`` for an empty cell); never a float."""
-    from .numbers import parse_decimal
+    from ._numbers import parse_decimal
 
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -211,7 +211,7 @@ def printed_predikat(value: Any, field: str) -> str | None:
     return " ".join(value.split())
 
 
-def _jsonl_rows(handle: io.TextIOBase) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+def jsonl_records(handle: io.TextIOBase) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
     for line, text in enumerate(handle, start=1):
         if not text.strip():
             continue

@@ -1,6 +1,18 @@
-"""The value objects of spbe-engine: rubrics, assessments and score cards.
+"""The value objects of spbe-engine, in one place: what goes into the engine and what comes out.
 
-All are frozen ``attrs`` classes. Numbers on the official path are exact:
+Inputs, defined here: :class:`Rubric` and its parts (:class:`Group`,
+:class:`Indicator`, :class:`LevelScale`, :class:`Level`, :class:`Band`,
+:class:`Rounding`, :class:`LegalBasis`, :class:`IndicatorCriteria`),
+:class:`Assessment`, and the enums :class:`PredikatOn` and
+:class:`ScoreSource`. Outputs, defined beside the code that makes them and
+importable from here too: :class:`ScoreCard`, :class:`GroupScore`,
+:class:`IndicatorScore`, :class:`Provenance`, :class:`PrintedCheck`,
+:class:`PrintedVerdict` (scoring), :class:`PluginInfo` (loading),
+:class:`BatchRow`, :class:`RowResult`, :class:`RowStatus` and
+:class:`BatchResult` (batch scoring). ``docs/models.md`` lists every field.
+
+All are frozen ``attrs`` classes, records of more than a few fields are
+keyword-only, and all pickle and deep-copy. Numbers on the official path are exact:
 weights, band edges and values are :class:`~fractions.Fraction`, published
 (rounded) figures are :class:`~decimal.Decimal`. Weights are percentages of
 the whole index, as the regulations write them (``Indikator 1: 1.30``).
@@ -12,27 +24,68 @@ import enum
 from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import attrs
 
-from .numbers import ROUNDING_MODES
+from ._numbers import ROUNDING_MODES
+
+if TYPE_CHECKING:
+    from ._printed import PrintedCheck, PrintedVerdict
+    from ._registry import PluginInfo
+    from ._scoring import GroupScore, IndicatorScore, Provenance, ScoreCard
+    from .batch import BatchResult, BatchRow, RowResult, RowStatus
 
 __all__ = [
     "Assessment",
     "Band",
+    "BatchResult",
+    "BatchRow",
     "FrozenDict",
     "Group",
+    "GroupScore",
     "Indicator",
     "IndicatorCriteria",
+    "IndicatorScore",
     "LegalBasis",
     "Level",
     "LevelScale",
+    "PluginInfo",
     "PredikatOn",
+    "PrintedCheck",
+    "PrintedVerdict",
+    "Provenance",
     "Rounding",
+    "RowResult",
+    "RowStatus",
     "Rubric",
+    "ScoreCard",
     "ScoreSource",
 ]
+
+# The outputs live beside the code that makes them (which imports this module): load them on first use.
+_OUTPUTS = {
+    "GroupScore": "._scoring",
+    "IndicatorScore": "._scoring",
+    "Provenance": "._scoring",
+    "ScoreCard": "._scoring",
+    "PrintedCheck": "._printed",
+    "PrintedVerdict": "._printed",
+    "PluginInfo": "._registry",
+    "BatchResult": ".batch",
+    "BatchRow": ".batch",
+    "RowResult": ".batch",
+    "RowStatus": ".batch",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _OUTPUTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module, __package__), name)
 
 
 class PredikatOn(enum.StrEnum):
@@ -272,7 +325,7 @@ class Group:
 class Rubric:
     """One official (or third-party) rubric version, fully resolved and validated.
 
-    Build one with :func:`spbe_engine.rubric_file.load_rubric`; it checks the
+    Build one with :func:`spbe_engine._rubric_file.load_rubric`; it checks the
     invariants (weights nest and sum to 100, bands are ordered, contiguous and
     cover the scale) before a ``Rubric`` exists.
     """
@@ -357,7 +410,7 @@ class Assessment:
     carried through to the score card untouched. ``printed_index`` and
     ``printed_predikat`` are what a published table printed for this row, if
     anything: the score card is narrowed to the candidates that agree with
-    them, or says they do not fit (:mod:`spbe_engine.printed`).
+    them, or says they do not fit (:mod:`spbe_engine._printed`).
     """
 
     levels: Mapping[str, int] = attrs.field(factory=dict, converter=_frozen_mapping)

@@ -15,9 +15,9 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 from spbe_engine import Assessment, Engine, InputError, Rubric, hookimpl
+from spbe_engine._plan import ScoringPlan
 from spbe_engine.batch import score_many
 from spbe_engine.models import Indicator
-from spbe_engine.plan import ScoringPlan
 
 from .rubric_helpers import engine_with, variant
 

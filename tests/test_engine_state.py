@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-import spbe_engine.registry
+import spbe_engine._registry
 from spbe_engine import Assessment, Engine, Rounding, Rubric, RubricError, UnknownRubricError, hookimpl
 
 from .rubric_helpers import FilePlugin, variant
@@ -79,13 +79,13 @@ def test_a_year_loads_only_the_rubric_that_governs_it(tmp_path: Path, monkeypatc
         },
     )
     built: list[str] = []
-    real = spbe_engine.registry.build_rubric
+    real = spbe_engine._registry.build_rubric
 
     def counting(raw: dict[str, Any], file: str) -> Rubric:
         built.append(raw["id"])
         return real(raw, file)
 
-    monkeypatch.setattr(spbe_engine.registry, "build_rubric", counting)
+    monkeypatch.setattr(spbe_engine._registry, "build_rubric", counting)
     assert engine.rubric_for_year(2092).id == "mid-2091"
     card = engine.score(Assessment(levels=ALL_THREES, year=2091))
     assert card.rubric_id == "mid-2091" and card.exact_index == 3

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from spbe_engine import Assessment, Engine, InputError
+from spbe_engine._printed import PrintedVerdict
 from spbe_engine.batch import RowStatus
-from spbe_engine.printed import PrintedVerdict
 
 from .conftest import DATA
 

@@ -15,8 +15,8 @@ import pytest
 import tomlkit
 
 from spbe_engine import Engine
+from spbe_engine._scaffold import Scaffold, load_plugin_module, new_rubric_plugin
 from spbe_engine.cli import main
-from spbe_engine.scaffold import Scaffold, load_plugin_module, new_rubric_plugin
 from spbe_engine.testing import check_rubric
 
 
@@ -151,7 +151,7 @@ def test_a_failed_scaffold_leaves_nothing(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A scaffold that fails part-way leaves no folder behind, so the same command can be run again."""
-    import spbe_engine.scaffold as scaffold_module
+    import spbe_engine._scaffold as scaffold_module
 
     def broken(*args: object) -> None:
         raise OSError("disk full")

@@ -31,10 +31,10 @@ from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 
+from .._numbers import format_exact
 from ..errors import InputError, SpbeError
-from ..inputs import ID_COLUMN, _year, row_assessment
+from ..inputs import ID_COLUMN, parse_year, row_assessment
 from ..models import Assessment
-from ..numbers import format_exact
 from ._read import BatchRow, csv_header, csv_records, delimiter_of
 from ._results import RowResult, RowStatus, score_row, scored_values
 from ._write import csv_cells, result_cells
@@ -42,8 +42,8 @@ from ._write import csv_cells, result_cells
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..engine import Engine
-    from ..plan import ScoringPlan
+    from .._engine import Engine
+    from .._plan import ScoringPlan
 
 __all__ = ["BLOCK_CHARS", "ScoredBlock", "available", "blocks", "render_csv"]
 
@@ -315,7 +315,7 @@ class _BlockScorer:
             raw, year_cell = rubrics[key // len(years)], years[key % len(years)]
             cell = raw.strip() or raw  # as row_assessment reads the rubric cell
             try:
-                year = _year(year_cell)  # a bad year fails the row even under --rubric
+                year = parse_year(year_cell)  # a bad year fails the row even under --rubric
                 rubric_id = self.rubric or self.engine.resolve_rubric_id(Assessment(year=year, rubric=cell or None))
             except SpbeError:
                 rubric_id = None

@@ -3,7 +3,7 @@
 The input is an iterable of mappings or assessments (pure Python, no numpy
 needed), a 2-D integer numpy array of levels, a pandas DataFrame or a pyarrow
 Table (the ``fast``, ``pandas`` and ``arrow`` extras). Results are exact and
-equal :meth:`Engine.score <spbe_engine.engine.Engine.score>` row by row: the
+equal :meth:`Engine.score <spbe_engine._engine.Engine.score>` row by row: the
 index as an integer numerator over the plan's common denominator, the
 published index as an integer count of ``10**-places``, the band position and
 predikat. A bad row (a level out of range, a missing indicator) gets status
@@ -21,11 +21,11 @@ from typing import Any
 
 import attrs
 
+from .._numbers import format_exact
+from .._plan import ScoringPlan
+from .._scoring import Provenance, fast_numerator, resolve_levels
 from ..errors import InputError
 from ..models import Assessment, FrozenDict
-from ..numbers import format_exact
-from ..plan import ScoringPlan
-from ..scoring import Provenance, _fast_numerator, _resolve_levels
 
 __all__ = ["BatchResult", "score_many"]
 
@@ -233,9 +233,9 @@ def row_numerator(plan: ScoringPlan, row: Any) -> int:
             field="assessment",
             value=type(row).__name__,
         )
-    numerator = _fast_numerator(plan, levels)
+    numerator = fast_numerator(plan, levels)
     if numerator is None:
-        ordered = _resolve_levels(plan, levels, False)
+        ordered = resolve_levels(plan, levels, False)
         numerator = sum(
             table[lv]  # type: ignore[index, misc]
             for table, lv in zip(plan.contributions, ordered, strict=True)

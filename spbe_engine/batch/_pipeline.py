@@ -17,14 +17,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from .._extras import install_hint
 from ..errors import InputError
-from ..extras import install_hint
 from ._read import BatchRow, check_batch_file, open_text, read_batch
 from ._results import RESCORE_COLUMNS, SCORE_COLUMNS, RowResult, rescore_row, score_row
 from ._write import Counts, CsvWriter, Note, write_jsonl
 
 if TYPE_CHECKING:
-    from ..engine import Engine
+    from .._engine import Engine
     from ..rescore import MissingPolicy, Rescored
 
 __all__ = ["Progress", "rescore_file", "score_file", "write_rescores", "write_scores"]

@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from ..errors import InputError
-from ..inputs import ID_COLUMN, _jsonl_rows, row_assessment
+from ..inputs import ID_COLUMN, jsonl_records, row_assessment
 from ..models import Assessment
 
 __all__ = [
@@ -164,7 +164,7 @@ def _read_rows(
     path: Path, default_rubric: str | None, header_seen: Callable[[list[str]], None] | None
 ) -> Iterator[BatchRow]:
     with open_text(path) as handle:
-        rows = _csv_rows(path, handle, header_seen) if path.suffix.lower() == ".csv" else _jsonl_rows(handle)
+        rows = _csv_rows(path, handle, header_seen) if path.suffix.lower() == ".csv" else jsonl_records(handle)
         number = 0
         for line, row in _guard(path, rows):
             number += 1

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .._numbers import format_exact
 from ..errors import SpbeError
-from ..numbers import format_exact
 from ._read import BatchRow
 
 if TYPE_CHECKING:
-    from ..engine import Engine
+    from .._engine import Engine
+    from .._scoring import ScoreCard
     from ..rescore import MissingPolicy, Rescored
-    from ..scoring import ScoreCard
 
 __all__ = [
     "RESCORE_COLUMNS",

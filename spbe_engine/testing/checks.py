@@ -18,10 +18,10 @@ from typing import Any
 
 import attrs
 
-from ..engine import Engine
+from .._engine import Engine
+from .._numbers import format_exact
+from .._plan import ScoringPlan
 from ..errors import SpbeError
-from ..numbers import format_exact
-from ..plan import ScoringPlan
 from . import properties, structural
 from .golden import check_case, golden_cases
 from .names import CHECK_NAMES

@@ -14,21 +14,21 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import pluggy
 
+from ._plan import ScoringPlan, compile_plan
+from ._registry import PluginInfo, RubricRegistry, load_plugins
+from ._rubric_file import load_criteria
+from ._scoring import Provenance, ScoreCard, score_aggregates, score_levels, score_mapping
 from .errors import InputError
 from .models import Assessment, IndicatorCriteria, Rubric
-from .plan import ScoringPlan, compile_plan
-from .registry import PluginInfo, RubricRegistry, load_plugins
-from .rubric_file import load_criteria
-from .scoring import Provenance, ScoreCard, score_aggregates, score_levels, score_mapping
 
 if TYPE_CHECKING:  # these modules load on first use: `spbe score` never needs them
     from pathlib import Path
 
+    from ._crosswalk import Crosswalk
+    from ._diff import RubricDiff
+    from ._gap import GapPlan
+    from ._impact import Impact
     from .batch import BatchResult, BatchRow, RowResult
-    from .crosswalk import Crosswalk
-    from .diff import RubricDiff
-    from .gap import GapPlan
-    from .impact import Impact
     from .rescore import MissingPolicy, Rescored
 
 __all__ = ["Engine", "engine_version"]
@@ -148,7 +148,7 @@ class Engine:
 
     def diff(self, old: str, new: str) -> RubricDiff:
         """Return what changed from rubric ``old`` to ``new``, with what each that ``extends`` another inherits."""
-        from .diff import Inheritance, diff_rubrics, inheritance
+        from ._diff import Inheritance, diff_rubrics, inheritance
 
         before, after = self.rubric(old), self.rubric(new)
         records: list[Inheritance] = []
@@ -282,7 +282,7 @@ class Engine:
             raise
         if assessment.printed_index is None and assessment.printed_predikat is None:
             return card
-        from .printed import apply_printed
+        from ._printed import apply_printed
 
         return apply_printed(planned.plan, card, assessment)
 
@@ -376,7 +376,7 @@ class Engine:
                     value=type(assessment).__name__,
                 )
             assessment = Assessment(levels=assessment)
-        from .gap import gap_plan
+        from ._gap import gap_plan
 
         return gap_plan(self.plan(self.resolve_rubric_id(assessment, rubric)), assessment, target)
 
@@ -392,10 +392,10 @@ class Engine:
 
         Accepts assessments or the rows of :func:`~spbe_engine.batch.read_batch`
         (a bad row is counted as an error, not raised). Returns the transition
-        matrix, index changes, movers and drivers; see :mod:`spbe_engine.impact`.
+        matrix, index changes, movers and drivers; see :mod:`spbe_engine._impact`.
         """
+        from ._impact import measure_impact
         from .batch import BatchRow
-        from .impact import measure_impact
 
         rows = (
             item

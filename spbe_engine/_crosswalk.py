@@ -5,7 +5,7 @@ source indicator(s) of the source rubric, combined by a named rule and turned
 into a whole level by a named rounding, or to nothing. Each mapping carries a
 comparability mark (``exact``, ``approximate`` with its reason, ``none``) and
 its basis. Crosswalks are data (``crosswalks/<from>__<to>.toml``, read by
-:mod:`spbe_engine.crosswalk_file`); identity crosswalks between rubrics that
+:mod:`spbe_engine._crosswalk_file`); identity crosswalks between rubrics that
 share indicator ids and level scales are generated, not written.
 """
 
@@ -17,8 +17,8 @@ from typing import Literal
 
 import attrs
 
+from ._numbers import round_fraction
 from .models import Rubric
-from .numbers import round_fraction
 
 __all__ = [
     "BASES",

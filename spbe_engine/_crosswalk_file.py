@@ -1,4 +1,4 @@
-"""Read crosswalk TOML files (with tomlkit) into validated :class:`~spbe_engine.crosswalk.Crosswalk` objects.
+"""Read crosswalk TOML files (with tomlkit) into validated :class:`~spbe_engine._crosswalk.Crosswalk` objects.
 
 The parsing edge for crosswalks, checked against both rubrics on load: every
 target indicator appears exactly once; sources exist in the source rubric;
@@ -16,11 +16,11 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from .crosswalk import BASES, COMBINE_RULES, LEVEL_ROUNDINGS, MARKS, Crosswalk, IndicatorMapping
+from ._crosswalk import BASES, COMBINE_RULES, LEVEL_ROUNDINGS, MARKS, Crosswalk, IndicatorMapping
+from ._numbers import parse_exact
+from ._rubric_file import read_toml
 from .errors import CrosswalkError
 from .models import Rubric
-from .numbers import parse_exact
-from .rubric_file import read_toml
 
 __all__ = ["CROSSWALK_SCHEMA", "load_crosswalk", "parse_crosswalk_name"]
 

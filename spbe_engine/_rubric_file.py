@@ -22,9 +22,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from ._numbers import ROUNDING_MODES, format_exact, parse_exact
 from .errors import RubricError
 from .models import Band, Group, Indicator, IndicatorCriteria, LegalBasis, Level, LevelScale, Rounding, Rubric
-from .numbers import ROUNDING_MODES, format_exact, parse_exact
 
 __all__ = ["SCHEMA_VERSION", "load_criteria", "load_rubric", "read_toml"]
 

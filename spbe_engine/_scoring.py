@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ._numbers import decimal_places, format_exact, rounding_interval
+from ._plan import ScoringPlan
 from .errors import IncompleteError, InputError
 from .models import Assessment, FrozenDict, PredikatOn, ScoreSource
-from .numbers import decimal_places, format_exact, rounding_interval
-from .plan import ScoringPlan
 
 if TYPE_CHECKING:
-    from .printed import PrintedCheck
+    from ._printed import PrintedCheck
 
 __all__ = [
     "GroupScore",
@@ -219,12 +219,12 @@ class ScoreCard:
 
 
 def _round(plan: ScoringPlan, value: Fraction) -> Decimal:
-    from .numbers import round_fraction
+    from ._numbers import round_fraction
 
     return round_fraction(value, plan.rounding.places, plan.rounding.mode)
 
 
-def _resolve_levels(plan: ScoringPlan, levels: Mapping[str, Any], partial: bool) -> list[int | None]:
+def resolve_levels(plan: ScoringPlan, levels: Mapping[str, Any], partial: bool) -> list[int | None]:
     """Check ids and levels and put them in plan order (``None`` where missing)."""
     ordered: list[int | None] = [None] * len(plan.indicator_ids)
     rubric = plan.rubric
@@ -270,7 +270,7 @@ def _resolve_levels(plan: ScoringPlan, levels: Mapping[str, Any], partial: bool)
     return ordered
 
 
-def _fast_numerator(plan: ScoringPlan, levels: Mapping[str, Any]) -> int | None:
+def fast_numerator(plan: ScoringPlan, levels: Mapping[str, Any]) -> int | None:
     """Return ``N`` for a complete set of valid levels keyed by canonical ids; ``None`` for anything else.
 
     Anything unusual (a missing, unknown or lower-case id, a non-int level, a
@@ -331,7 +331,7 @@ def score_mapping(
     plan: ScoringPlan, levels: Mapping[str, Any], provenance: Provenance, *, partial: bool = False
 ) -> ScoreCard:
     """Score a plain mapping of indicator id → level (the lean path of :meth:`Engine.score`)."""
-    numerator = _fast_numerator(plan, levels)
+    numerator = fast_numerator(plan, levels)
     if numerator is None:
         return score_levels(plan, Assessment(levels=levels), provenance, partial=partial)
     # A copy: the card must not change when the caller reuses its dict.
@@ -342,12 +342,12 @@ def score_levels(
     plan: ScoringPlan, assessment: Assessment, provenance: Provenance, *, partial: bool = False
 ) -> ScoreCard:
     """Score indicator levels; with ``partial``, missing indicators are reported, not guessed."""
-    numerator = _fast_numerator(plan, assessment.levels)
+    numerator = fast_numerator(plan, assessment.levels)
     if numerator is not None:
         return _complete(
             plan, numerator, assessment.levels, provenance, assessment.instansi, assessment.year, assessment.metadata
         )
-    levels = _resolve_levels(plan, assessment.levels, partial)
+    levels = resolve_levels(plan, assessment.levels, partial)
     common = _common(plan, assessment, provenance)
     if all(level is not None for level in levels):
         numerator = sum(table[lv] for table, lv in zip(plan.contributions, levels, strict=True))  # type: ignore[index, misc]
@@ -397,7 +397,7 @@ def _common(plan: ScoringPlan, assessment: Assessment, provenance: Provenance) -
 
 def parse_aggregate(value: object, field: str) -> Decimal:
     """Read one published aggregate value (text, int or Decimal; never a float)."""
-    from .numbers import parse_decimal
+    from ._numbers import parse_decimal
 
     try:
         return parse_decimal(value)

@@ -1,7 +1,7 @@
 """Build the plugin manager, load rubric plugins in isolation, and keep the rubric registry.
 
 Nothing here runs at import time: :func:`load_plugins` is a factory an
-:class:`~spbe_engine.engine.Engine` calls, and tests build their own. A plugin
+:class:`~spbe_engine._engine.Engine` calls, and tests build their own. A plugin
 that fails to import, implements an unknown hook, targets another hook API
 version, or registers a rubric id already taken is *set aside* with its
 reason; every other plugin keeps working.
@@ -38,12 +38,12 @@ from typing import Any
 import attrs
 import pluggy
 
-from . import defaults, hookspecs
-from .crosswalk_registry import CrosswalkRegistry
+from . import _defaults, hookspecs
+from ._crosswalk_registry import CrosswalkRegistry
+from ._plan import compile_plan
+from ._rubric_file import RawRubric, build_rubric, read_toml, resolve_raw
 from .errors import PluginError, RubricError, UnknownRubricError
 from .models import Rubric
-from .plan import compile_plan
-from .rubric_file import RawRubric, build_rubric, read_toml, resolve_raw
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -58,7 +58,7 @@ __all__ = [
 ENTRY_POINT_GROUP = "spbe_engine"
 #: Set to a true value to make a set-aside plugin an error (for CI).
 STRICT_ENV = "SPBE_STRICT_PLUGINS"
-_DEFAULTS = "spbe_engine.defaults"
+_DEFAULTS = "spbe_engine._defaults"
 
 RubricSource = Traversable | Path
 
@@ -103,7 +103,7 @@ class RubricRegistry:
         self._rubrics: dict[str, Rubric] = {}
         self._years: dict[str, tuple[int, ...]] = {}
         self._lock = threading.RLock()
-        #: The crosswalks plugins registered (see :mod:`spbe_engine.crosswalk_registry`).
+        #: The crosswalks plugins registered (see :mod:`spbe_engine._crosswalk_registry`).
         self.crosswalks = CrosswalkRegistry()
 
     def add(self, rubric_id: str, source: RubricSource, plugin: str) -> None:
@@ -320,7 +320,7 @@ def load_plugins(
     strict = strict_from_env() if strict is None else strict
     pm = pluggy.PluginManager("spbe_engine")
     pm.add_hookspecs(hookspecs)
-    pm.register(defaults, name=_DEFAULTS)
+    pm.register(_defaults, name=_DEFAULTS)
     registry = RubricRegistry()
     infos: list[PluginInfo] = []
 

@@ -25,11 +25,11 @@ from typing import Literal
 
 import attrs
 
+from ._numbers import format_exact
+from ._plan import ScoringPlan
+from ._scoring import resolve_aggregates
 from .errors import InputError
 from .models import Assessment
-from .numbers import format_exact
-from .plan import ScoringPlan
-from .scoring import resolve_aggregates
 
 __all__ = ["GapPlan", "GapStep", "best_raises", "gap_plan"]
 
@@ -210,9 +210,9 @@ Items = list[tuple[str, str, list[int]]]
 
 
 def _indicator_items(plan: ScoringPlan, assessment: Assessment) -> tuple[Items, int, tuple[str, ...]]:
-    from .scoring import _resolve_levels
+    from ._scoring import resolve_levels
 
-    levels = _resolve_levels(plan, assessment.levels, partial=False)
+    levels = resolve_levels(plan, assessment.levels, partial=False)
     items: Items = []
     start = 0
     for pos, level in enumerate(levels):

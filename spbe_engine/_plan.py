@@ -14,7 +14,7 @@ checks at compile time whether every intermediate of that product and of the
 integer rounding fits in int64 (``int64_safe``); where it may not, the batch
 path computes with Python integers instead.
 
-This module keeps no state: each :class:`~spbe_engine.engine.Engine` keeps
+This module keeps no state: each :class:`~spbe_engine._engine.Engine` keeps
 the plans it compiled, and compiles afresh when its plugins change.
 """
 
@@ -32,14 +32,14 @@ from typing import Any
 import attrs
 import pluggy
 
+from ._numbers import format_exact
+from ._rubric_file import check_bands
 from .errors import PluginError
 from .models import Band, Group, Rounding, Rubric
-from .numbers import format_exact
-from .rubric_file import check_bands
 
 __all__ = ["ScoringPlan", "compile_plan"]
 
-_DEFAULTS = "spbe_engine.defaults"
+_DEFAULTS = "spbe_engine._defaults"
 #: Bound every int64 intermediate must stay below (a margin of 2 for sums of bounded terms).
 _INT64_LIMIT = 2**62
 

@@ -1,4 +1,4 @@
-"""Render an :class:`~spbe_engine.impact.Impact` as JSON data and as a self-contained HTML report.
+"""Render an :class:`~spbe_engine._impact.Impact` as JSON data and as a self-contained HTML report.
 
 The HTML report draws its charts with plotly (the ``report`` extra) and
 embeds plotly.js, so the file opens offline. Charts plot floats converted
@@ -13,10 +13,10 @@ from fractions import Fraction
 from statistics import median
 from typing import Any
 
+from ._extras import install_hint
+from ._impact import Impact
+from ._numbers import format_exact, round_fraction
 from .errors import SpbeError
-from .extras import install_hint
-from .impact import Impact
-from .numbers import format_exact, round_fraction
 
 __all__ = ["impact_to_html", "impact_to_json", "summary"]
 

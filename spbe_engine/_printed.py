@@ -15,9 +15,9 @@ from decimal import Decimal
 
 import attrs
 
+from ._plan import ScoringPlan
+from ._scoring import ScoreCard
 from .models import Assessment
-from .plan import ScoringPlan
-from .scoring import ScoreCard
 
 __all__ = ["PrintedCheck", "PrintedVerdict", "apply_printed"]
 
