@@ -12,6 +12,7 @@ from fractions import Fraction
 import pytest
 
 from spbe_engine import Assessment, Engine, InputError
+from spbe_engine.testing import assert_rubric_conforms
 
 DENPASAR_2018 = {f"I{n}": 2 for n in range(1, 35)} | {"I35-1": 2, "I35-2": 2, "I35-3": 2}
 
@@ -79,3 +80,34 @@ def test_gap_step_from_zero_names_levels_not_values(engine: Engine) -> None:
     for step in plan.steps:
         assert step.after == step.before + 1
         assert (step.gain == 0) == (step.before == 0)
+
+
+# -- spbe-2018-raw0: the raw reading as an option -----------------------------------------------------------
+
+
+def test_raw_option_scores_zero_as_zero(engine: Engine) -> None:
+    """spbe-2018-raw0 scores a 0 as 0; everything else is spbe-2018's."""
+    raw = engine.score(dict(DENPASAR_2018, I9=0), rubric="spbe-2018-raw0")
+    official = engine.score(dict(DENPASAR_2018, I9=0), rubric="spbe-2018")
+    assert {i.id: i.value for i in raw.indicators}["I9"] == 0
+    assert official.exact_index - raw.exact_index == Fraction(1, 100)  # I9 weighs 1 %
+    assert (
+        engine.score(DENPASAR_2018, rubric="spbe-2018-raw0").exact_index
+        == engine.score(DENPASAR_2018, rubric="spbe-2018").exact_index
+    )
+    everything_zero = engine.score(dict.fromkeys(DENPASAR_2018, 0), rubric="spbe-2018-raw0")
+    assert everything_zero.exact_index == 0 and everything_zero.predikat == "Kurang"
+
+
+def test_raw_option_claims_no_year_and_starts_its_bands_at_zero(engine: Engine) -> None:
+    """spbe-2018-raw0 governs no evaluation year, so by-year scoring never picks it; its lowest band starts at 0."""
+    raw = engine.rubric("spbe-2018-raw0")
+    assert raw.years == () and raw.extends == "spbe-2018"
+    assert raw.bands[0].lower == 0 and raw.bands[1:] == engine.rubric("spbe-2018").bands[1:]
+    assert engine.rubric_for_year(2018).id == "spbe-2018"
+
+
+def test_raw_option_conforms_to_the_kit(engine: Engine) -> None:
+    """The derived rubric passes every check of the conformance kit (it ships no golden cases of its own)."""
+    report = assert_rubric_conforms("spbe-2018-raw0", engine)
+    assert {r.name: r.status for r in report.results if r.status != "passed"} == {"golden": "skipped"}
