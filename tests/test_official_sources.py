@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from spbe_engine import Engine
+from spbe_engine import Assessment, Engine
+from spbe_engine.inputs import read_assessment
 
+from .conftest import EXAMPLES
 from .rubric_helpers import engine_with, write_rubric
 
 #: Kota Denpasar 2018, one assignment of levels with its official aspect values (golden case, DEN).
@@ -82,3 +85,11 @@ weight = 22
         assert (str(card.group("A6").published), str(card.group("A7").published)) == ("3.29", "2.50")
         assert (str(card.group("D3").published), str(card.index)) == (d3, index), rubric_id
     assert engine.score(DENPASAR_2018_LEVELS, rubric="test-2018-tabel2").exact_index == Fraction(1837, 700)
+
+
+def test_bandar_lampung_2022_news_and_decree_figures_each_fit_their_domains(engine: Engine) -> None:
+    """The assessor's 2 / 1 / 1 / 1.88 give 1.53; the decree's 1.50 (KepmenPANRB 108/2023) fits e.g. D4 1.81."""
+    card = engine.score(read_assessment(EXAMPLES / "bandar-lampung-2022.toml"))
+    assert card.rubric_id == "spbe-2021" and card.index_candidates == (Decimal("1.53"),) and card.predikat == "Kurang"
+    decree = engine.score(Assessment(aggregates={"D1": "2", "D2": "1", "D3": "1", "D4": "1.81"}, year=2022))
+    assert decree.index_candidates == (Decimal("1.50"),) and decree.predikat == "Kurang"
