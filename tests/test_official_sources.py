@@ -93,3 +93,11 @@ def test_bandar_lampung_2022_news_and_decree_figures_each_fit_their_domains(engi
     assert card.rubric_id == "spbe-2021" and card.index_candidates == (Decimal("1.53"),) and card.predikat == "Kurang"
     decree = engine.score(Assessment(aggregates={"D1": "2", "D2": "1", "D3": "1", "D4": "1.81"}, year=2022))
     assert decree.index_candidates == (Decimal("1.50"),) and decree.predikat == "Kurang"
+
+
+def test_pemdi_2026_an_index_on_an_edge_takes_the_upper_band(engine: Engine) -> None:
+    """Band edges: "1,00 - < 1,50", "1,50 - < 2,50" (EDU, ACEH), so exactly 1.50 is Cukup (MINSEL would say Kurang)."""
+    levels = {f"I{n}": 1 for n in range(1, 21)} | {"I19": 3, "I20": 3}  # 100 + 2 x 10 + 2 x 15 = 150
+    card = engine.score(levels, rubric="pemdi-2026")
+    assert card.exact_index == Fraction(3, 2) and card.predikat == "Cukup"
+    assert engine.score(dict(levels, I20=2), rubric="pemdi-2026").predikat == "Kurang"  # 1.35
