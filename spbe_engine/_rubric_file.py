@@ -22,11 +22,13 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from ._numbers import ROUNDING_MODES, format_exact, parse_exact
 from .errors import RubricError
 from .models import Band, Group, Indicator, IndicatorCriteria, LegalBasis, Level, LevelScale, Rounding, Rubric
 
-__all__ = ["SCHEMA_VERSION", "load_criteria", "load_rubric", "read_toml"]
+__all__ = ["SCHEMA_VERSION", "ValuedLevel", "level_value", "load_criteria", "load_rubric", "read_toml"]
 
 #: The rubric file format version this engine reads.
 SCHEMA_VERSION = 1
@@ -60,7 +62,24 @@ _INDICATOR_KEYS = {"name", "parent", "weight", "scale", "code", "note"}
 _LEGAL_KEYS = {"regulation", "title", "enacted", "promulgated", "gazette", "source", "notes"}
 _ROUNDING_KEYS = {"places", "mode", "predikat_on", "note"}
 _BAND_KEYS = {"predikat", "lower", "upper", "note"}
-_LEVEL_KEYS = {"name", "description", "english"}
+_LEVEL_KEYS = {"name", "description", "english", "value"}
+
+
+@attrs.frozen
+class ValuedLevel(Level):
+    """A level scored at another value than its number (``value`` in the rubric file).
+
+    PermenPANRB 5/2018 practice scored a self-assessed level 0 as 1; a level
+    without ``value`` is a plain :class:`~spbe_engine.models.Level`, worth its
+    number.
+    """
+
+    value: Fraction = attrs.field(kw_only=True)
+
+
+def level_value(level: Level) -> Fraction:
+    """Return what a level scores: its ``value`` where the rubric file gives one, else its number."""
+    return level.value if isinstance(level, ValuedLevel) else Fraction(level.number)
 
 
 def _plain(item: Any) -> Any:
@@ -233,8 +252,9 @@ def build_rubric(raw: RawRubric, file: str) -> Rubric:
     _check_weights(rd, groups, indicators)
     rounding = _rounding(rd, raw)
     used = {ind.scale for ind in indicators}
-    low = sum((ind.weight * scales[ind.scale].numbers[0] for ind in indicators), Fraction(0)) / 100
-    high = sum((ind.weight * scales[ind.scale].numbers[-1] for ind in indicators), Fraction(0)) / 100
+    # The index range runs from every indicator at its lowest-scoring level to every one at its highest.
+    low = sum((ind.weight * _lowest_value(scales[ind.scale]) for ind in indicators), Fraction(0)) / 100
+    high = sum((ind.weight * _highest_value(scales[ind.scale]) for ind in indicators), Fraction(0)) / 100
     bands = _bands(rd, raw, low, high)
     notes = raw.get("notes", [])
     if isinstance(notes, str):
@@ -272,14 +292,16 @@ def _scales(rd: _Reader, raw: RawRubric) -> dict[str, LevelScale]:
                 level = {"name": level}
             level = rd.table(level, where)
             rd.keys(level, where, _LEVEL_KEYS)
-            levels.append(
-                Level(
-                    int(number),
-                    rd.text(level, "name", where),
-                    rd.text(level, "description", where, default=""),
-                    rd.text(level, "english", where, default=""),
+            name = rd.text(level, "name", where)
+            description = rd.text(level, "description", where, default="")
+            english = rd.text(level, "english", where, default="")
+            if "value" in level:  # scored at another value than its number
+                value = rd.number(level, "value", where)
+                levels.append(
+                    ValuedLevel(number=int(number), name=name, description=description, english=english, value=value)
                 )
-            )
+            else:
+                levels.append(Level(number=int(number), name=name, description=description, english=english))
         levels.sort(key=lambda level: level.number)
         try:
             scales[scale_id] = LevelScale(scale_id, rd.text(spec, "name", field), tuple(levels))
@@ -290,9 +312,41 @@ def _scales(rd: _Reader, raw: RawRubric) -> dict[str, LevelScale]:
                 [level.number for level in levels],
                 "e.g. 1, 2, 3, 4, 5",
             ) from None
+        _check_values(rd, field, scales[scale_id])
     if not scales:
         raise rd.fail("scales", "a rubric needs at least one level scale")
     return scales
+
+
+def _check_values(rd: _Reader, field: str, scale: LevelScale) -> None:
+    """Check level values lie within the scale and never fall as the level rises."""
+    first, last = scale.numbers[0], scale.numbers[-1]
+    previous: Level | None = None
+    for level in scale.levels:
+        value = level_value(level)
+        if not first <= value <= last:
+            raise rd.fail(
+                f"{field}.levels.{level.number}.value",
+                "a level's value must lie within the scale",
+                format_exact(value),
+                f"{first} to {last}",
+            )
+        if previous is not None and value < level_value(previous):
+            raise rd.fail(
+                f"{field}.levels.{level.number}.value",
+                f"scores below level {previous.number} ({format_exact(level_value(previous))}): "
+                "a higher level may not score less",
+                format_exact(value),
+            )
+        previous = level
+
+
+def _lowest_value(scale: LevelScale) -> Fraction:
+    return min(level_value(level) for level in scale.levels)
+
+
+def _highest_value(scale: LevelScale) -> Fraction:
+    return max(level_value(level) for level in scale.levels)
 
 
 def _groups(rd: _Reader, raw: RawRubric) -> dict[str, Group]:
