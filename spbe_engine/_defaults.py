@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
-from ._rubric_file import level_value
 from .hookspecs import hookimpl
 from .models import Band, Group, Indicator, Rounding, Rubric
 
@@ -24,7 +23,7 @@ def spbe_indicator_values(rubric: Rubric, indicator: Indicator) -> Mapping[int, 
     Level *n* is worth *n* under PermenPANRB 59/2020 Lampiran I B.3; a rubric
     file may give a level another value (5/2018 practice scored level 0 as 1).
     """
-    return {level.number: level_value(level) for level in rubric.scales[indicator.scale].levels}
+    return {level.number: level.worth for level in rubric.scales[indicator.scale].levels}
 
 
 @hookimpl(trylast=True)

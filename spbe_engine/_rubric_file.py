@@ -22,13 +22,11 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from ._numbers import ROUNDING_MODES, format_exact, parse_exact
 from .errors import RubricError
 from .models import Band, Group, Indicator, IndicatorCriteria, LegalBasis, Level, LevelScale, Rounding, Rubric
 
-__all__ = ["SCHEMA_VERSION", "ValuedLevel", "level_value", "load_criteria", "load_rubric", "read_toml"]
+__all__ = ["SCHEMA_VERSION", "load_criteria", "load_rubric", "read_toml"]
 
 #: The rubric file format version this engine reads.
 SCHEMA_VERSION = 1
@@ -63,23 +61,6 @@ _LEGAL_KEYS = {"regulation", "title", "enacted", "promulgated", "gazette", "sour
 _ROUNDING_KEYS = {"places", "mode", "predikat_on", "note"}
 _BAND_KEYS = {"predikat", "lower", "upper", "note"}
 _LEVEL_KEYS = {"name", "description", "english", "value"}
-
-
-@attrs.frozen
-class ValuedLevel(Level):
-    """A level scored at another value than its number (``value`` in the rubric file).
-
-    PermenPANRB 5/2018 practice scored a self-assessed level 0 as 1; a level
-    without ``value`` is a plain :class:`~spbe_engine.models.Level`, worth its
-    number.
-    """
-
-    value: Fraction = attrs.field(kw_only=True)
-
-
-def level_value(level: Level) -> Fraction:
-    """Return what a level scores: its ``value`` where the rubric file gives one, else its number."""
-    return level.value if isinstance(level, ValuedLevel) else Fraction(level.number)
 
 
 def _plain(item: Any) -> Any:
@@ -298,7 +279,7 @@ def _scales(rd: _Reader, raw: RawRubric) -> dict[str, LevelScale]:
             if "value" in level:  # scored at another value than its number
                 value = rd.number(level, "value", where)
                 levels.append(
-                    ValuedLevel(number=int(number), name=name, description=description, english=english, value=value)
+                    Level(number=int(number), name=name, description=description, english=english, value=value)
                 )
             else:
                 levels.append(Level(number=int(number), name=name, description=description, english=english))
@@ -323,7 +304,7 @@ def _check_values(rd: _Reader, field: str, scale: LevelScale) -> None:
     first, last = scale.numbers[0], scale.numbers[-1]
     previous: Level | None = None
     for level in scale.levels:
-        value = level_value(level)
+        value = level.worth
         if not first <= value <= last:
             raise rd.fail(
                 f"{field}.levels.{level.number}.value",
@@ -331,10 +312,10 @@ def _check_values(rd: _Reader, field: str, scale: LevelScale) -> None:
                 format_exact(value),
                 f"{first} to {last}",
             )
-        if previous is not None and value < level_value(previous):
+        if previous is not None and value < previous.worth:
             raise rd.fail(
                 f"{field}.levels.{level.number}.value",
-                f"scores below level {previous.number} ({format_exact(level_value(previous))}): "
+                f"scores below level {previous.number} ({format_exact(previous.worth)}): "
                 "a higher level may not score less",
                 format_exact(value),
             )
@@ -342,11 +323,11 @@ def _check_values(rd: _Reader, field: str, scale: LevelScale) -> None:
 
 
 def _lowest_value(scale: LevelScale) -> Fraction:
-    return min(level_value(level) for level in scale.levels)
+    return min(level.worth for level in scale.levels)
 
 
 def _highest_value(scale: LevelScale) -> Fraction:
-    return max(level_value(level) for level in scale.levels)
+    return max(level.worth for level in scale.levels)
 
 
 def _groups(rd: _Reader, raw: RawRubric) -> dict[str, Group]:

@@ -81,9 +81,10 @@ def spbe_indicator_values(rubric: Rubric, indicator: Indicator) -> Mapping[int, 
 
     Indicator scoring: maps every allowed level number of the indicator's
     scale to its exact value. The keys must be exactly the scale's levels and
-    the values must lie within the scale's range. The default scores level
-    *n* as *n* (PermenPANRB 59/2020 Lampiran I B.3: "nilai indikator sama
-    dengan tingkat kematangan"). ``firstresult``: the first non-``None``
+    the values must lie within the scale's range. The default scores each
+    level at its ``value`` in the rubric data, else level *n* as *n*
+    (PermenPANRB 59/2020 Lampiran I B.3: "nilai indikator sama dengan tingkat
+    kematangan"; 5/2018's level 0 carries ``value = 1``). ``firstresult``: the first non-``None``
     answer is used.
 
     .. versionadded:: 0.1

@@ -207,12 +207,23 @@ def _frozen_mapping(value: Mapping[Any, Any] | None) -> Mapping[Any, Any]:
 
 @attrs.frozen
 class Level:
-    """One capability level of a scale: its number, name and meaning."""
+    """One capability level of a scale: its number, name and meaning, and what it scores.
+
+    ``value`` is set where the rubric file scores the level at something
+    other than its number (PermenPANRB 5/2018 practice scored a self-assessed
+    level 0 as 1); :attr:`worth` is what the level scores either way.
+    """
 
     number: int
     name: str
     description: str = ""
     english: str = ""
+    value: Fraction | None = attrs.field(default=None, kw_only=True)
+
+    @property
+    def worth(self) -> Fraction:
+        """Return what the level scores: its ``value`` where the rubric gives one, else its number."""
+        return Fraction(self.number) if self.value is None else self.value
 
 
 def _levels(levels: Iterable[Level]) -> tuple[Level, ...]:

@@ -21,7 +21,6 @@ import attrs
 from .._engine import Engine
 from .._numbers import format_exact
 from .._plan import ScoringPlan
-from .._rubric_file import level_value
 from ..errors import SpbeError
 from . import properties, structural
 from .golden import check_case, golden_cases
@@ -87,7 +86,7 @@ def check_bounds(context: Context) -> str:
     shared = set.intersection(*(set(rubric.scale_of(i).numbers) for i in plan.indicator_ids))
     for k in sorted(shared):
         # What the rubric data says level k is worth: k, unless its scales give it a value.
-        worth = {level_value(rubric.scale_of(i).level(k)) for i in plan.indicator_ids}
+        worth = {rubric.scale_of(i).level(k).worth for i in plan.indicator_ids}
         if len(worth) != 1:
             continue  # the scales value k differently: no single value to expect
         want = worth.pop()
