@@ -19,7 +19,7 @@ from typing import Any
 from .crosswalk import BASES, COMBINE_RULES, LEVEL_ROUNDINGS, MARKS, Crosswalk, IndicatorMapping
 from .errors import CrosswalkError
 from .models import Rubric
-from .numbers import parse_exact
+from .numbers import BOUNDS, OutOfBoundsError, parse_exact
 from .rubric_file import read_toml
 
 __all__ = ["CROSSWALK_SCHEMA", "load_crosswalk", "parse_crosswalk_name"]
@@ -60,6 +60,8 @@ def _fail(file: str, field: str, problem: str, value: Any = None, allowed: str |
 def _weight(file: str, field: str, value: Any) -> Fraction:
     try:
         return parse_exact(value)
+    except OutOfBoundsError as exc:
+        raise _fail(file, field, str(exc), str(value), f"a decimal number with {BOUNDS}") from None
     except ValueError:
         raise _fail(
             file,
