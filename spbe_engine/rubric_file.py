@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .bounded import loads_toml
-from .errors import RubricError, SpbeError
+from .errors import RubricError, SpbeError, UnknownRubricError
 from .models import Band, Group, Indicator, IndicatorCriteria, LegalBasis, Level, LevelScale, Rounding, Rubric
 from .numbers import BOUNDS, ROUNDING_MODES, OutOfBoundsError, format_exact, parse_exact
 
@@ -175,7 +175,7 @@ def resolve_raw(source: Traversable | Path, expected_id: str, resolve_base: Base
         raise reader.fail("extends", "must be a rubric id", base_id)
     if resolve_base is None:
         raise reader.fail("extends", "no registry to resolve the base rubric from", base_id)
-    base = resolve_base(base_id)
+    base = _base(reader, base_id, resolve_base)
     for key in ("years", "title", "legal_basis"):
         if key not in raw:
             raise reader.fail(key, "a derived rubric must state its own value", allowed=f"set {key} explicitly")
@@ -191,6 +191,19 @@ def resolve_raw(source: Traversable | Path, expected_id: str, resolve_base: Base
             del merged[kind][item_id]
     merged["extends"] = base_id
     return merged
+
+
+def _base(reader: _Reader, base_id: str, resolve_base: BaseResolver) -> RawRubric:
+    """Resolve the rubric named by ``extends``; a fault in the chain names the file whose ``extends`` it is."""
+    try:
+        return resolve_base(base_id)
+    except UnknownRubricError as exc:
+        if exc.file is not None:  # raised further down the chain, by the file at fault
+            raise
+        # The fault is this file's ``extends``, not whatever (an assessment, say) asked for this rubric.
+        raise reader.fail("extends", "unknown rubric", base_id, exc.allowed) from None
+    except RubricError as exc:  # a cycle is found on reaching a rubric again: this file closes it
+        raise exc.with_file(reader.file) from None
 
 
 def _sibling(source: Traversable, name: str) -> Traversable:

@@ -20,7 +20,7 @@ from spbe_engine.cli import main
 from spbe_engine.inputs import read_assessment
 from spbe_engine.numbers import OutOfBoundsError, parse_decimal, parse_exact
 
-from .rubric_helpers import engine_with, variant
+from .rubric_helpers import FilePlugin, engine_with, variant, write_rubric
 from .test_crosswalks import _load, _variant
 
 BOUNDS = "allowed: a decimal number with at most 20 digits before the decimal point and 20 after it"
@@ -208,7 +208,56 @@ def test_a_lone_surrogate_escape_in_json_is_refused(tmp_path: Path) -> None:
         read_assessment(path)
 
 
-# -- rubric files ----------------------------------------------------------------------------
+# -- rubric files: extends ---------------------------------------------------------------------
+
+DERIVED = 'schema = 1\nid = "{id}"\nextends = "{base}"\ntitle = "x"\nyears = [2099]\n[legal_basis]\nregulation = "x"\n'
+
+
+def test_unknown_extends_names_the_rubric_file_not_the_assessment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scoring through a rubric whose base is unknown blames that rubric file and its ``extends``."""
+    rubric = write_rubric(tmp_path, "orphan", DERIVED.format(id="orphan", base="nope"))
+    engine = Engine.from_plugins(("orphans", FilePlugin(rubric)), entry_points=True)
+    with pytest.raises(RubricError) as info:
+        engine.score({"I1": 3}, rubric="orphan")
+    assert info.value.file == str(rubric) and info.value.field == "extends"
+    assert str(info.value).startswith(
+        f"{rubric}: extends: plugin 'orphans', rubric orphan: unknown rubric (got 'nope'); allowed: "
+    )
+    assert "spbe-2024" in str(info.value)
+    # The command line: the assessment file is not blamed.
+    assessment = tmp_path / "a.toml"
+    assessment.write_text('rubric = "orphan"\n[levels]\nI1 = 3\n', encoding="utf-8")
+    monkeypatch.setattr(Engine, "default", classmethod(lambda cls, **_: engine))
+    code, out, err = _run(capsys, "score", str(assessment))
+    assert code == 2 and out == ""
+    assert err.startswith(f"spbe: error: {rubric}: extends: ") and str(assessment) not in err
+
+
+def test_extends_cycle_names_the_file_that_closes_it(tmp_path: Path) -> None:
+    """Rubrics extending each other name the file whose ``extends`` closes the cycle, and the chain."""
+    a = write_rubric(tmp_path, "cyc-a", DERIVED.format(id="cyc-a", base="cyc-b"))
+    b = write_rubric(tmp_path, "cyc-b", DERIVED.format(id="cyc-b", base="cyc-a"))
+    selfish = write_rubric(tmp_path, "cyc-self", DERIVED.format(id="cyc-self", base="cyc-self"))
+    engine = engine_with(a, b, selfish)
+    with pytest.raises(RubricError) as info:
+        engine.score({"I1": 3}, rubric="cyc-a")
+    assert (info.value.file, info.value.field) == (str(b), "extends")
+    assert "rubrics extend each other in a cycle (got 'cyc-a -> cyc-b -> cyc-a'); allowed: " in str(info.value)
+    with pytest.raises(RubricError) as info:
+        engine.rubric("cyc-self")
+    assert (info.value.file, info.value.field) == (str(selfish), "extends")
+    assert "(got 'cyc-self -> cyc-self')" in str(info.value)
+
+
+def test_unknown_extends_further_down_the_chain_names_that_file(tmp_path: Path) -> None:
+    """A extends B, B extends an unknown rubric: the error names B's file, where the fault is."""
+    a = write_rubric(tmp_path, "chain-a", DERIVED.format(id="chain-a", base="chain-b"))
+    b = write_rubric(tmp_path, "chain-b", DERIVED.format(id="chain-b", base="nope"))
+    with pytest.raises(RubricError) as info:
+        engine_with(a, b).rubric("chain-a")
+    assert (info.value.file, info.value.field, info.value.value) == (str(b), "extends", "nope")
 
 
 def _notes(text: str) -> str:
