@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -183,6 +184,23 @@ def test_deeply_nested_toml_assessment(tmp_path: Path, body: str) -> None:
     with pytest.raises(InputError) as info:
         read_assessment(path)
     assert str(info.value).startswith(f"{path}: ") and str(info.value).endswith(DEEP)
+
+
+@pytest.mark.parametrize(
+    "body", ["a" + ".a" * 80_000 + " = 1", "[a" + ".a" * 80_000 + "]", "x = {" + "a." * 80_000 + "a = 1}"]
+)
+def test_a_toml_key_of_thousands_of_parts_is_refused_before_parsing(tmp_path: Path, body: str) -> None:
+    """tomllib takes time quadratic in a dotted key's parts (80,000: minutes): such a key never reaches it."""
+    path = tmp_path / "a.toml"
+    path.write_text(f"year = 2024\n{body}\n", encoding="utf-8")
+    start = time.perf_counter()
+    with pytest.raises(InputError) as info:
+        read_assessment(path)
+    assert time.perf_counter() - start < 1
+    assert (
+        str(info.value)
+        == f"{path}: line 2: malformed TOML: a key nested too deeply; allowed: " + DEEP.split("allowed: ")[1]
+    )
 
 
 def test_deeply_nested_json_lines_row_fails_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
