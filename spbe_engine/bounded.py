@@ -39,6 +39,7 @@ _DEPTH_ALLOWED: Final = f"at most {MAX_DEPTH} levels of nested tables and arrays
 _LONE_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _DIGITS = re.compile(r"[0-9_]+")
+_STRUCTURE = re.compile(r'[\[\]{}"\\\n]')
 #: A TOML key (bare or quoted) followed by a dot, MAX_DEPTH times in a row: a dotted key or table
 #: name nested deeper than the bound. Possessive and anchored, so one pass is linear.
 _TOML_KEY_PART = r"""(?:[A-Za-z0-9_-]++|"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')"""
@@ -118,6 +119,35 @@ def _checked(data: Any, error: type[SpbeError], *, strings: bool = False) -> Any
         raise error(found.problem, field=path.lstrip(".") or None, value=found.value, allowed=found.allowed) from None
 
 
+def _deep_line(text: str, first_line: int = 1) -> str | None:
+    """Name the line where brackets outside double-quoted strings first nest deeper than MAX_DEPTH.
+
+    One linear pass over the brackets, quotes and newlines, only on the error path. Exact
+    for JSON; for TOML a hint (a literal string or a comment holding brackets can mislead it).
+    """
+    depth, line, in_string, skip = 0, first_line, False, -1
+    for match in _STRUCTURE.finditer(text):
+        char, at = match.group(), match.start()
+        if at == skip:
+            continue
+        if char == "\n":
+            line += 1
+        elif in_string:
+            if char == "\\":
+                skip = at + 1  # the escaped character
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return f"line {line}"
+        elif char in "]}":
+            depth -= 1
+    return None
+
+
 def _long_number_line(text: str, first_line: int = 1) -> str | None:
     """Name the line of the first run of over 4,000 digits (one linear pass; only on the error path)."""
     for match in _DIGITS.finditer(text):
@@ -139,7 +169,7 @@ def loads_toml(text: str, error: type[SpbeError]) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:  # syntax errors and duplicate keys alike
         raise error(f"malformed TOML: {exc}") from None
     except RecursionError:
-        raise error("malformed TOML: nested too deeply", allowed=_DEPTH_ALLOWED) from None
+        raise error("malformed TOML: nested too deeply", field=_deep_line(text), allowed=_DEPTH_ALLOWED) from None
     except ValueError:  # tomllib reads whole numbers with int(), which refuses over 4,300 digits
         raise error(
             "malformed TOML: a whole number too long to read",
@@ -199,7 +229,8 @@ def loads_json(text: str, error: type[SpbeError], *, first_line: int = 1) -> Any
         where = f"line {first_line + exc.lineno - 1} column {exc.colno}"
         raise error(f"malformed JSON: {exc.msg}", field=where) from None
     except RecursionError:
-        raise error("malformed JSON: nested too deeply", allowed=_DEPTH_ALLOWED) from None
+        deep = _deep_line(text, first_line)
+        raise error("malformed JSON: nested too deeply", field=deep, allowed=_DEPTH_ALLOWED) from None
     except ValueError:  # int() refuses a whole number of over 4,300 digits
         raise error(
             "malformed JSON: a whole number too long to read",
