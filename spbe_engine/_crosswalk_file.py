@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ._crosswalk import BASES, COMBINE_RULES, LEVEL_ROUNDINGS, MARKS, Crosswalk, IndicatorMapping
-from ._numbers import parse_exact
+from ._numbers import BOUNDS, OutOfBoundsError, parse_exact
 from ._rubric_file import read_toml
 from .errors import CrosswalkError
 from .models import Rubric
@@ -64,6 +64,8 @@ def _fail(file: str, field: str, problem: str, value: Any = None, allowed: str |
 def _weight(file: str, field: str, value: Any) -> Fraction:
     try:
         return parse_exact(value)
+    except OutOfBoundsError as exc:
+        raise _fail(file, field, str(exc), str(value), f"a decimal number with {BOUNDS}") from None
     except ValueError:
         raise _fail(
             file,

@@ -167,7 +167,10 @@ class RubricRegistry:
                 return self._raw[rubric_id]
             if rubric_id in _chain:
                 raise RubricError(
-                    "rubrics extend each other in a cycle", field="extends", value=" -> ".join((*_chain, rubric_id))
+                    "rubrics extend each other in a cycle",
+                    field="extends",
+                    value=" -> ".join((*_chain, rubric_id)),
+                    allowed="a chain of extends that ends at a rubric extending none",
                 )
             entry = self._entry(rubric_id)
             raw = resolve_raw(entry.source, rubric_id, lambda base: self.raw(base, (*_chain, rubric_id)))

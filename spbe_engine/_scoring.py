@@ -396,11 +396,18 @@ def _common(plan: ScoringPlan, assessment: Assessment, provenance: Provenance) -
 
 
 def parse_aggregate(value: object, field: str) -> Decimal:
-    """Read one published aggregate value (text, int or Decimal; never a float)."""
-    from ._numbers import parse_decimal
+    """Read one published aggregate value (text, int or Decimal; never a float), within the number bounds."""
+    from ._numbers import BOUNDS, OutOfBoundsError, parse_decimal
 
     try:
         return parse_decimal(value)
+    except OutOfBoundsError as exc:
+        raise InputError(
+            str(exc),
+            field=field,
+            value=str(value) if isinstance(value, Decimal) else value,
+            allowed=f"a published value such as 3.45, with {BOUNDS}",
+        ) from None
     except ValueError:
         raise InputError(
             "must be a decimal number", field=field, value=value, allowed="a published value such as 3.45"
