@@ -173,10 +173,12 @@ def wrk(url: str, body: bytes, concurrency: int, duration: float, folder: Path) 
     out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=duration + 120).stdout
     if "Non-2xx" in out:
         raise RuntimeError(f"wrk saw error answers from {url}:\n{out}")
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _seconds(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _seconds(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    return {"rps": rate, "p50": p50, "p99": p99}
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"\s50%\s+(\S+)", out)
+    p99 = re.search(r"\s99%\s+(\S+)", out)
+    if rate is None or p50 is None or p99 is None:  # no request finished in time (a very loaded machine)
+        return {"rps": 0.0, "p50": float("nan"), "p99": float("nan")}
+    return {"rps": float(rate.group(1)), "p50": _seconds(p50.group(1)), "p99": _seconds(p99.group(1))}
 
 
 def python_load(url: str, body: bytes, concurrency: int, duration: float, _: Path) -> dict[str, float]:

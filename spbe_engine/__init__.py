@@ -11,7 +11,11 @@ The public API is what this module exports; everything else may change.
 
 from typing import TYPE_CHECKING, Any
 
-from .engine import Engine, engine_version
+from ._engine import Engine, engine_version
+from ._plan import ScoringPlan
+from ._printed import PrintedCheck, PrintedVerdict
+from ._registry import PluginInfo, RubricSource
+from ._scoring import GroupScore, IndicatorScore, Provenance, ScoreCard
 from .errors import (
     CrosswalkError,
     IncompleteError,
@@ -25,36 +29,39 @@ from .hookspecs import HOOK_API_VERSION, hookimpl, hookspec
 from .models import (
     Assessment,
     Band,
+    FrozenDict,
     Group,
     Indicator,
     IndicatorCriteria,
     LegalBasis,
     Level,
     LevelScale,
+    PredikatOn,
     Rounding,
     Rubric,
+    ScoreSource,
 )
-from .plan import ScoringPlan
-from .registry import PluginInfo
-from .scoring import GroupScore, IndicatorScore, Provenance, ScoreCard
 
 __version__ = engine_version()
 
 if TYPE_CHECKING:
-    from .batch import BatchResult
-    from .crosswalk import Crosswalk, IndicatorMapping
-    from .gap import GapPlan, GapStep
-    from .impact import Impact
+    from ._crosswalk import Crosswalk, IndicatorMapping
+    from ._gap import GapPlan, GapStep
+    from ._impact import Impact
+    from .batch import BatchResult, BatchRow, RowResult, RowStatus
     from .rescore import MissingPolicy, Rescored
 
 # Names whose modules load on first use, so `import spbe_engine` (and `spbe score`) stays cheap.
 _LAZY = {
     "BatchResult": "batch",
-    "Crosswalk": "crosswalk",
-    "IndicatorMapping": "crosswalk",
-    "GapPlan": "gap",
-    "GapStep": "gap",
-    "Impact": "impact",
+    "BatchRow": "batch",
+    "RowResult": "batch",
+    "RowStatus": "batch",
+    "Crosswalk": "_crosswalk",
+    "IndicatorMapping": "_crosswalk",
+    "GapPlan": "_gap",
+    "GapStep": "_gap",
+    "Impact": "_impact",
     "MissingPolicy": "rescore",
     "Rescored": "rescore",
 }
@@ -74,9 +81,11 @@ __all__ = [
     "Assessment",
     "Band",
     "BatchResult",
+    "BatchRow",
     "Crosswalk",
     "CrosswalkError",
     "Engine",
+    "FrozenDict",
     "GapPlan",
     "GapStep",
     "Group",
@@ -94,12 +103,19 @@ __all__ = [
     "MissingPolicy",
     "PluginError",
     "PluginInfo",
+    "PredikatOn",
+    "PrintedCheck",
+    "PrintedVerdict",
     "Provenance",
     "Rescored",
     "Rounding",
+    "RowResult",
+    "RowStatus",
     "Rubric",
     "RubricError",
+    "RubricSource",
     "ScoreCard",
+    "ScoreSource",
     "ScoringPlan",
     "SpbeError",
     "UnknownRubricError",

@@ -48,10 +48,10 @@ class SpbeError(Exception):
         self.allowed = allowed
 
     def __str__(self) -> str:
-        where = ": ".join(part for part in (self.file, self.field) if part)
+        where = ": ".join(part for part in (self.file, _clip(self.field)) if part)
         text = self.problem
         if self.value is not None:
-            text = f"{text} (got {self.value!r})"
+            text = f"{text} (got {_shown(self.value)})"
         if self.allowed:
             text = f"{text}; allowed: {self.allowed}"
         return f"{where}: {text}" if where else text
@@ -61,6 +61,25 @@ class SpbeError(Exception):
         if self.file is None:
             self.file = file
         return self
+
+
+#: A field or value longer than this is cut short in the message (the attribute keeps it whole).
+_SHOWN = 120
+
+
+def _clip(text: str | None) -> str | None:
+    if text is None or len(text) <= _SHOWN:
+        return text
+    return f"{text[: _SHOWN - 20]}… ({len(text)} characters)"
+
+
+def _shown(value: Any) -> str:
+    """Render a value for the one-line message: its repr, cut short if long."""
+    try:
+        text = repr(value)
+    except ValueError:  # a whole number of more digits than Python will write out
+        return f"a whole number of {value.bit_length()} bits"
+    return _clip(text) or ""
 
 
 class RubricError(SpbeError):

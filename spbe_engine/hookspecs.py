@@ -7,7 +7,9 @@ compiled; they are never called per assessment. Every hook but
 :func:`spbe_register_rubrics` and :func:`spbe_register_crosswalks` is ``firstresult``: the first implementation
 that returns something other than ``None`` wins, so a plugin returns ``None``
 for every rubric it does not own. The engine's own defaults (read from the
-rubric's TOML data) run last.
+rubric's TOML data) run last. Hooks are called through pluggy, so wrappers
+(``@hookimpl(wrapper=True)``), ``specname``, ``tryfirst`` and ``trylast``
+work as pluggy defines them (``docs/hooks.md``, "How hooks are called").
 
 Hook API version: :data:`HOOK_API_VERSION`. A plugin states the version it
 targets as a module attribute ``SPBE_HOOK_API = 1``.
@@ -23,8 +25,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from ._registry import RubricSource
     from .models import Band, Group, Indicator, Rounding, Rubric
-    from .registry import RubricSource
 
 __all__ = ["HOOK_API_VERSION", "hookimpl", "hookspec"]
 
@@ -79,9 +81,10 @@ def spbe_indicator_values(rubric: Rubric, indicator: Indicator) -> Mapping[int, 
 
     Indicator scoring: maps every allowed level number of the indicator's
     scale to its exact value. The keys must be exactly the scale's levels and
-    the values must lie within the scale's range. The default scores level
-    *n* as *n* (PermenPANRB 59/2020 Lampiran I B.3: "nilai indikator sama
-    dengan tingkat kematangan"). ``firstresult``: the first non-``None``
+    the values must lie within the scale's range. The default scores each
+    level at its ``value`` in the rubric data, else level *n* as *n*
+    (PermenPANRB 59/2020 Lampiran I B.3: "nilai indikator sama dengan tingkat
+    kematangan"; 5/2018's level 0 carries ``value = 1``). ``firstresult``: the first non-``None``
     answer is used.
 
     .. versionadded:: 0.1

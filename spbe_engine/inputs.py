@@ -3,61 +3,77 @@
 The parsing edge for user input. Every problem becomes an
 :class:`~spbe_engine.errors.InputError` naming the file, the field (or row and
 column) and the value; a bad batch row is yielded as an error and the rows
-after it are still read.
+after it are still read. JSON and TOML are parsed within the bounds of
+:mod:`spbe_engine._bounded` (numbers, nesting, text), so no file can hang or
+exhaust the reader.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, RubricError
+from ._bounded import loads_json
+from ._numbers import BOUNDS, OutOfBoundsError, check_bounds
+from ._rubric_file import read_toml
+from .errors import InputError
 from .models import Assessment
-from .rubric_file import read_toml
 
 __all__ = ["ID_COLUMN", "assessment_from_mapping", "read_assessment", "row_assessment"]
 
-_FILE_KEYS = {"instansi", "year", "rubric", "levels", "aggregates", "domains", "metadata"}
+_FILE_KEYS = {"instansi", "year", "rubric", "levels", "aggregates", "domains", "metadata", "published"}
 #: Column names that look like rubric ids: indicators (I12, I35-1), domains (D3), aspects (A7).
 ID_COLUMN = re.compile(r"^[IDAida]\d+(-\d+)?$")
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise InputError("duplicate key", field=key)
-        out[key] = value
-    return out
+#: A level written as text: a whole number of at most 18 digits (longer ones cannot be a level
+#: and, past 4,300 digits, cannot even be turned into an int).
+_LEVEL_TEXT = re.compile(r"[+-]?\d{1,18}")
+#: An evaluation year written as text: ASCII digits, at most four.
+_YEAR_TEXT = re.compile(r"[0-9]{1,4}")
 
 
 def _json(text: str) -> Any:
-    return json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicates)
+    """Parse one JSON document or JSON Lines row within the bounds (see :mod:`spbe_engine._bounded`)."""
+    return loads_json(text, InputError)
 
 
 def _level(value: Any, field: str) -> Any:
-    """Normalise one level from text input; leave anything odd for the scorer to refuse by name."""
+    """Normalise one level from text input; leave anything odd for the scorer to refuse by name.
+
+    A number is never expanded beyond the bounds: a digit string of more than
+    18 digits or a Decimal outside :data:`~spbe_engine._numbers.BOUNDS` is
+    refused here, since ``int()`` of ``1E+999999999`` would never finish.
+    """
     if isinstance(value, str):
         text = value.strip()
-        if re.fullmatch(r"[+-]?\d+", text):
+        if _LEVEL_TEXT.fullmatch(text):
             return int(text)
+        if re.fullmatch(r"[+-]?\d+", text):
+            raise InputError("level out of range", field=field, value=value, allowed="a whole level such as 3")
         return text
-    if isinstance(value, Decimal) and value == value.to_integral_value() and "." not in str(value):
-        return int(value)
+    if isinstance(value, Decimal):
+        try:
+            check_bounds(value)
+        except OutOfBoundsError as exc:
+            raise InputError(
+                f"level {exc}", field=field, value=str(value), allowed=f"a whole level such as 3 ({BOUNDS})"
+            ) from None
+        if value == value.to_integral_value() and "." not in str(value):
+            return int(value)
     return value
 
 
-def _year(value: Any, field: str = "year") -> int | None:
+def parse_year(value: Any, field: str = "year") -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 10_000:
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and _YEAR_TEXT.fullmatch(value.strip()):
         return int(value.strip())
     raise InputError("must be an evaluation year", field=field, value=value, allowed="e.g. 2023")
 
@@ -88,13 +104,20 @@ def assessment_from_mapping(data: Mapping[str, Any]) -> Assessment:
     if rubric is not None and not isinstance(rubric, str):
         raise InputError("must be a rubric id", field="rubric", value=rubric)
     instansi = data.get("instansi")
+    published = data.get("published", {})
+    if not isinstance(published, Mapping) or set(published) - {"index", "predikat"}:
+        raise InputError(
+            "must be a table of what the source printed", field="published", value=published, allowed="index, predikat"
+        )
     return Assessment(
         levels={str(key): _level(value, str(key)) for key, value in levels.items()},
         aggregates=dict(aggregates),
         instansi=None if instansi is None else str(instansi),
-        year=_year(data.get("year")),
+        year=parse_year(data.get("year")),
         rubric=rubric,
         metadata=dict(data.get("metadata", {})),
+        printed_index=printed_index(published.get("index"), "published.index"),
+        printed_predikat=printed_predikat(published.get("predikat"), "published.predikat"),
     )
 
 
@@ -103,17 +126,11 @@ def read_assessment(path: str | Path) -> Assessment:
     path = Path(path)
     try:
         if path.suffix.lower() == ".json":
-            try:
-                data = _json(path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as exc:
-                raise InputError(f"malformed JSON: {exc}") from None
+            data = _json(_read_text(path))
             if not isinstance(data, dict):
                 raise InputError("the file must hold one JSON object", value=type(data).__name__)
         elif path.suffix.lower() == ".toml":
-            try:
-                data = read_toml(path)
-            except RubricError as exc:  # read_toml speaks of rubrics; here the file is user input
-                raise InputError(exc.problem) from None
+            data = read_toml(path, error=InputError)
         else:
             raise InputError(
                 "unknown assessment file type",
@@ -121,12 +138,18 @@ def read_assessment(path: str | Path) -> Assessment:
                 allowed=".toml or .json (batches: .csv or .jsonl)",
             )
         return assessment_from_mapping(data)
-    except FileNotFoundError:
-        raise InputError("file not found", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the file: {exc}", file=str(path)) from None
     except InputError as exc:
         raise exc.with_file(str(path)) from None
+
+
+def _read_text(path: Path) -> str:
+    """Read a whole UTF-8 file (a byte order mark is dropped); any failure is one InputError."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("file not found", file=str(path)) from None
+    except (OSError, ValueError) as exc:  # ValueError: not UTF-8, or a NUL in the path
+        raise InputError(f"cannot read the file: {exc}", file=str(path)) from None
 
 
 def row_assessment(columns: Mapping[str, Any], default_rubric: str | None = None) -> Assessment:
@@ -167,28 +190,55 @@ def row_assessment(columns: Mapping[str, Any], default_rubric: str | None = None
             allowed="indicator columns I1, I2, ... or domain columns D1, D2, ...",
         )
     rubric = columns.get("rubric")
-    rubric = rubric.strip() if isinstance(rubric, str) and rubric.strip() else (rubric or default_rubric)
+    if rubric is not None and not isinstance(rubric, str):  # a JSON Lines row can hold any JSON value
+        raise InputError("must be a rubric id", field="rubric", value=rubric, allowed='text such as "spbe-2024"')
+    rubric = rubric.strip() if isinstance(rubric, str) and rubric.strip() else default_rubric
     instansi = columns.get("instansi")
     return Assessment(
         levels=levels,
         aggregates=aggregates,
         instansi=None if instansi in (None, "") else str(instansi),
-        year=_year(columns.get("year")),
+        year=parse_year(columns.get("year")),
         rubric=rubric if rubric else None,
         metadata=metadata,
+        printed_index=printed_index(columns.get("index"), "index"),
+        printed_predikat=printed_predikat(columns.get("predikat"), "predikat"),
     )
 
 
-def _jsonl_rows(handle: io.TextIOBase, lines_before: int = 0) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+def printed_index(value: Any, field: str) -> Decimal | None:
+    """Read the index a source printed (``None`` for an empty cell); never a float."""
+    from ._numbers import parse_decimal
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return parse_decimal(value)
+    except ValueError:
+        raise InputError(
+            "the printed index must be a decimal number", field=field, value=value, allowed="e.g. 3.45, or empty"
+        ) from None
+
+
+def printed_predikat(value: Any, field: str) -> str | None:
+    """Read the predikat a source printed (``None`` for an empty cell)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise InputError("the printed predikat must be text", field=field, value=value, allowed="e.g. Baik, or empty")
+    return " ".join(value.split())
+
+
+def jsonl_records(handle: io.TextIOBase, lines_before: int = 0) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+    """Yield ``(line, object or error)`` for each non-blank line; ``lines_before`` offsets the line numbers."""
     for line, text in enumerate(handle, start=lines_before + 1):
         if not text.strip():
             continue
         try:
-            data = _json(text)
-        except json.JSONDecodeError as exc:
-            yield line, InputError(f"malformed JSON: {exc.msg}", field=f"line {line}")
-            continue
+            data = loads_json(text, InputError, first_line=line)
         except InputError as exc:
+            if exc.field is None:
+                exc.field = f"line {line}"
             yield line, exc
             continue
         if not isinstance(data, dict):

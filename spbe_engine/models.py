@@ -1,6 +1,18 @@
-"""The value objects of spbe-engine: rubrics, assessments and score cards.
+"""The value objects of spbe-engine, in one place: what goes into the engine and what comes out.
 
-All are frozen ``attrs`` classes. Numbers on the official path are exact:
+Inputs, defined here: :class:`Rubric` and its parts (:class:`Group`,
+:class:`Indicator`, :class:`LevelScale`, :class:`Level`, :class:`Band`,
+:class:`Rounding`, :class:`LegalBasis`, :class:`IndicatorCriteria`),
+:class:`Assessment`, and the enums :class:`PredikatOn` and
+:class:`ScoreSource`. Outputs, defined beside the code that makes them and
+importable from here too: :class:`ScoreCard`, :class:`GroupScore`,
+:class:`IndicatorScore`, :class:`Provenance`, :class:`PrintedCheck`,
+:class:`PrintedVerdict` (scoring), :class:`PluginInfo` (loading),
+:class:`BatchRow`, :class:`RowResult`, :class:`RowStatus` and
+:class:`BatchResult` (batch scoring). ``docs/models.md`` lists every field.
+
+All are frozen ``attrs`` classes, records of more than a few fields are
+keyword-only, and all pickle and deep-copy. Numbers on the official path are exact:
 weights, band edges and values are :class:`~fractions.Fraction`, published
 (rounded) figures are :class:`~decimal.Decimal`. Weights are percentages of
 the whole index, as the regulations write them (``Indikator 1: 1.30``).
@@ -8,44 +20,210 @@ the whole index, as the regulations write them (``Indikator 1: 1.30``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import enum
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from decimal import Decimal
 from fractions import Fraction
-from types import MappingProxyType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import attrs
 
-from .numbers import ROUNDING_MODES
+from ._numbers import ROUNDING_MODES
+
+if TYPE_CHECKING:
+    from ._printed import PrintedCheck, PrintedVerdict
+    from ._registry import PluginInfo
+    from ._scoring import GroupScore, IndicatorScore, Provenance, ScoreCard
+    from .batch import BatchResult, BatchRow, RowResult, RowStatus
 
 __all__ = [
     "Assessment",
     "Band",
+    "BatchResult",
+    "BatchRow",
+    "FrozenDict",
     "Group",
+    "GroupScore",
     "Indicator",
     "IndicatorCriteria",
+    "IndicatorScore",
     "LegalBasis",
     "Level",
     "LevelScale",
+    "PluginInfo",
+    "PredikatOn",
+    "PrintedCheck",
+    "PrintedVerdict",
+    "Provenance",
     "Rounding",
+    "RowResult",
+    "RowStatus",
     "Rubric",
+    "ScoreCard",
+    "ScoreSource",
 ]
 
-PredikatOn = Literal["rounded", "exact"]
+# The outputs live beside the code that makes them (which imports this module): load them on first use.
+_OUTPUTS = {
+    "GroupScore": "._scoring",
+    "IndicatorScore": "._scoring",
+    "Provenance": "._scoring",
+    "ScoreCard": "._scoring",
+    "PrintedCheck": "._printed",
+    "PrintedVerdict": "._printed",
+    "PluginInfo": "._registry",
+    "BatchResult": ".batch",
+    "BatchRow": ".batch",
+    "RowResult": ".batch",
+    "RowStatus": ".batch",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _OUTPUTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module, __package__), name)
+
+
+class PredikatOn(enum.StrEnum):
+    """Which value a predikat is read off: the published (rounded) index, or the exact one."""
+
+    #: The band of the published, rounded index (evaluation 2023).
+    ROUNDED = "rounded"
+    #: The band of the unrounded index (evaluation 2024).
+    EXACT = "exact"
+
+
+class ScoreSource(enum.StrEnum):
+    """What a score card was computed from."""
+
+    #: Indicator levels: the index is exact.
+    LEVELS = "levels"
+    #: Published, rounded top-level values: the index is reconstructed, with every candidate.
+    AGGREGATES = "aggregates"
+
+
+_K = TypeVar("_K")
+_V_co = TypeVar("_V_co", covariant=True)
+_T = TypeVar("_T")
+
+
+class FrozenDict(Mapping[_K, _V_co]):
+    """A read-only mapping that pickles, deep-copies, and hashes where its values do.
+
+    It holds its own copy of the mapping it is built from. Unlike
+    :class:`types.MappingProxyType` it crosses processes: it pickles as the
+    plain dict it holds. It equals any mapping with the same items, as a dict
+    does, and its hash is that of its items (so it raises ``TypeError`` when
+    a value cannot be hashed).
+    """
+
+    __slots__ = ("_data", "_hash")
+
+    _data: dict[_K, _V_co]
+    _hash: int | None
+
+    def __init__(self, items: Mapping[_K, _V_co] | Iterable[tuple[_K, _V_co]] = ()) -> None:
+        object.__setattr__(self, "_data", dict(items))
+        object.__setattr__(self, "_hash", None)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __getitem__(self, key: _K) -> _V_co:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[_K]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    @overload
+    def get(self, key: _K, /) -> _V_co | None: ...
+    @overload
+    def get(self, key: _K, default: _V_co | _T, /) -> _V_co | _T: ...
+    def get(self, key: _K, default: object = None, /) -> object:
+        """Return the value of ``key``, or ``default`` where there is none."""
+        return self._data.get(key, default)
+
+    def keys(self) -> KeysView[_K]:
+        """Return the keys (a read-only view)."""
+        return self._data.keys()
+
+    def values(self) -> ValuesView[_V_co]:
+        """Return the values (a read-only view)."""
+        return self._data.values()
+
+    def items(self) -> ItemsView[_K, _V_co]:
+        """Return the items (a read-only view)."""
+        return self._data.items()
+
+    def copy(self) -> dict[_K, _V_co]:
+        """Return a plain dict with the same items (as ``MappingProxyType.copy`` does)."""
+        return dict(self._data)
+
+    def __reversed__(self) -> Iterator[_K]:
+        return reversed(self._data)
+
+    def __or__(self, other: object) -> dict[Any, Any]:
+        return {**self._data, **other} if isinstance(other, Mapping) else NotImplemented
+
+    def __ror__(self, other: object) -> dict[Any, Any]:
+        return {**other, **self._data} if isinstance(other, Mapping) else NotImplemented
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FrozenDict):
+            return self._data == other._data
+        if isinstance(other, Mapping):
+            return self._data == dict(other.items())
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            object.__setattr__(self, "_hash", hash(frozenset(self._data.items())))
+        assert self._hash is not None
+        return self._hash
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._data!r})"
+
+    def __reduce__(self) -> tuple[type[FrozenDict[_K, _V_co]], tuple[dict[_K, _V_co]]]:
+        return (type(self), (self._data,))
+
+    def __copy__(self) -> FrozenDict[_K, _V_co]:
+        return self  # immutable: a shallow copy may be the object itself
 
 
 def _frozen_mapping(value: Mapping[Any, Any] | None) -> Mapping[Any, Any]:
-    return MappingProxyType(dict(value or {}))
+    return value if isinstance(value, FrozenDict) else FrozenDict(value or {})
 
 
 @attrs.frozen
 class Level:
-    """One capability level of a scale: its number, name and meaning."""
+    """One capability level of a scale: its number, name and meaning, and what it scores.
+
+    ``value`` is set where the rubric file scores the level at something
+    other than its number (PermenPANRB 5/2018 practice scored a self-assessed
+    level 0 as 1); :attr:`worth` is what the level scores either way.
+    """
 
     number: int
     name: str
     description: str = ""
     english: str = ""
+    value: Fraction | None = attrs.field(default=None, kw_only=True)
+
+    @property
+    def worth(self) -> Fraction:
+        """Return what the level scores: its ``value`` where the rubric gives one, else its number."""
+        return Fraction(self.number) if self.value is None else self.value
 
 
 def _levels(levels: Iterable[Level]) -> tuple[Level, ...]:
@@ -96,7 +274,7 @@ class Rounding:
 
     places: int = 2
     mode: str = attrs.field(default="half_up")
-    predikat_on: PredikatOn = "rounded"
+    predikat_on: PredikatOn = attrs.field(default=PredikatOn.ROUNDED, converter=PredikatOn)
 
     @mode.validator
     def _check_mode(self, _attribute: object, mode: str) -> None:
@@ -158,7 +336,7 @@ class Group:
 class Rubric:
     """One official (or third-party) rubric version, fully resolved and validated.
 
-    Build one with :func:`spbe_engine.rubric_file.load_rubric`; it checks the
+    Build one with :func:`spbe_engine._rubric_file.load_rubric`; it checks the
     invariants (weights nest and sum to 100, bands are ordered, contiguous and
     cover the scale) before a ``Rubric`` exists.
     """
@@ -240,7 +418,10 @@ class Assessment:
     ``levels`` maps indicator ids to integer levels. ``aggregates`` maps group
     ids (the top level: domains, or aspects in a rubric without domains) to
     published, rounded values. Exactly one of the two is given. ``metadata`` is
-    carried through to the score card untouched.
+    carried through to the score card untouched. ``printed_index`` and
+    ``printed_predikat`` are what a published table printed for this row, if
+    anything: the score card is narrowed to the candidates that agree with
+    them, or says they do not fit (:mod:`spbe_engine._printed`).
     """
 
     levels: Mapping[str, int] = attrs.field(factory=dict, converter=_frozen_mapping)
@@ -249,6 +430,8 @@ class Assessment:
     year: int | None = None
     rubric: str | None = None
     metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
+    printed_index: Decimal | None = None
+    printed_predikat: str | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.levels and self.aggregates:

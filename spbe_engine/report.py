@@ -10,17 +10,17 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from ._numbers import format_exact
+from ._plan import ScoringPlan
+from ._scoring import GroupScore, ScoreCard
 from .models import Rubric
-from .numbers import format_exact
-from .plan import ScoringPlan
-from .scoring import GroupScore, ScoreCard
 
 if TYPE_CHECKING:
-    from .crosswalk import Crosswalk
-    from .engine import Engine
-    from .gap import GapPlan
-    from .impact import Impact
-    from .registry import PluginInfo
+    from ._crosswalk import Crosswalk
+    from ._engine import Engine
+    from ._gap import GapPlan
+    from ._impact import Impact
+    from ._registry import PluginInfo
 
 __all__ = [
     "card_to_json",
@@ -84,6 +84,14 @@ def card_to_json(card: ScoreCard, *, indicators: bool = True) -> dict[str, Any]:
             "hooks_answered_by": {k: list(v) for k, v in card.provenance.hooks_answered_by.items()},
         },
         "metadata": dict(card.metadata),
+        "printed": None
+        if card.printed is None
+        else {
+            "index": None if card.printed.index is None else str(card.printed.index),
+            "predikat": card.printed.predikat,
+            "verdict": card.printed.verdict.value,
+            "message": card.printed.message,
+        },
     }
     if indicators:
         data["indicators"] = [
@@ -343,7 +351,7 @@ def plugin_to_json(info: PluginInfo) -> dict[str, Any]:
 
 
 def impact_to_json(impact: Impact, top: int = 10) -> dict[str, Any]:
-    """Return an impact as JSON-ready data (see :func:`spbe_engine.impact_report.impact_to_json`)."""
-    from .impact_report import impact_to_json as render  # loaded on use: `spbe score` never needs it
+    """Return an impact as JSON-ready data (see :func:`spbe_engine._impact_report.impact_to_json`)."""
+    from ._impact_report import impact_to_json as render  # loaded on use: `spbe score` never needs it
 
     return render(impact, top)

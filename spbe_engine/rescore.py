@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from .crosswalk import Crosswalk, same_groups
+from ._crosswalk import Crosswalk, same_groups
+from ._numbers import round_fraction
+from ._scoring import ScoreCard
 from .errors import InputError
 from .models import Assessment, Rubric
-from .numbers import round_fraction
-from .scoring import ScoreCard
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from ._engine import Engine
 
 __all__ = ["IMPUTE_RULES", "MISSING_POLICIES", "MissingPolicy", "Rescored", "check_policy", "rescore"]
 

@@ -15,9 +15,9 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 from spbe_engine import Assessment, Engine, InputError, Rubric, hookimpl
+from spbe_engine._plan import ScoringPlan
 from spbe_engine.batch import score_many
 from spbe_engine.models import Indicator
-from spbe_engine.plan import ScoringPlan
 
 from .rubric_helpers import engine_with, variant
 
@@ -229,8 +229,10 @@ def test_dataframe_and_arrow() -> None:
 
 
 def test_plan_cache_follows_plugins(tmp_path: Path) -> None:
-    """Plans are shared by engines with the same plugins and recompiled when the plugins change."""
-    assert Engine.default().plan("spbe-2024") is ENGINE.plan("spbe-2024")
+    """Each engine keeps its own plans (none shared), compiled once, and recompiled when its plugins change."""
+    fresh = Engine.default()
+    assert fresh.plan("spbe-2024") is not ENGINE.plan("spbe-2024")
+    assert fresh.plan("spbe-2024") == ENGINE.plan("spbe-2024") and fresh.plan("spbe-2024") is fresh.plan("spbe-2024")
     path = variant(tmp_path, lambda text: text)
     engine = engine_with(path)
     before = engine.plan("test-2021")

@@ -113,3 +113,26 @@ def test_rescore_without_from_needs_a_policy_up_front(capsys: pytest.CaptureFixt
     assert len(err.strip().splitlines()) == 1 and "--missing" in err and "I6, I7, I8" in err
     code, _, _ = run(capsys, "rescore", str(EXAMPLES / "levels-2024.jsonl"), "--to", "spbe-2025")
     assert code == 0  # an identity crosswalk needs no policy
+
+
+def test_rubric_ids_case_insensitive_and_suggested(engine: Engine, capsys: pytest.CaptureFixture[str]) -> None:
+    """An id in another case names the rubric; a near miss suggests the nearest ids."""
+    from .conftest import EXAMPLES
+
+    card = engine.score({f"I{n}": 3 for n in range(1, 48)}, rubric=" SPBE-2024 ")
+    assert card.rubric_id == "spbe-2024" and engine.plan("Spbe-2024") is engine.plan("spbe-2024")
+    assert engine.crosswalk("SPBE-2024", "PEMDI-2026").target == "pemdi-2026"
+    code, _, err = run(capsys, "score", str(EXAMPLES / "levels-2024.toml"), "--rubric", "pemdi2026")
+    assert code == 2 and "did you mean pemdi-2026?" in err
+
+
+def test_year_that_selects_another_rubric_says_so(engine: Engine) -> None:
+    """47 indicators for 2019: the error says 2019 selects spbe-2018 and how to name another rubric."""
+    from spbe_engine import Assessment, InputError
+
+    with pytest.raises(InputError) as caught:
+        engine.score(Assessment(levels={f"I{n}": 3 for n in range(1, 48)}, year=2019))
+    text = str(caught.value)
+    assert "evaluation year 2019 selects spbe-2018" in text and "name another rubric" in text
+    named = Assessment(levels={f"I{n}": 3 for n in range(1, 48)}, year=2019, rubric="spbe-2021")
+    assert engine.score(named).index is not None

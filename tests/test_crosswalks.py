@@ -182,7 +182,7 @@ def test_weighted_mapping_combines_exactly(tmp_path: Path) -> None:
 )
 def test_level_roundings(weights: tuple[Fraction, Fraction], levels: tuple[int, int], rule: str, level: int) -> None:
     """Each named level rounding turns a non-integer combination into the documented level (2.5 → 3 half up)."""
-    from spbe_engine.crosswalk import IndicatorMapping
+    from spbe_engine._crosswalk import IndicatorMapping
 
     mapping = IndicatorMapping("T", ("A", "B"), "weighted", weights, rule, "approximate", "project judgement", "x")
     assert mapping.level(levels) == level

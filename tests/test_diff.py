@@ -9,9 +9,9 @@ import attrs
 import pytest
 
 from spbe_engine import Band, Engine, Rounding, Rubric
+from spbe_engine._diff import diff_rubrics
+from spbe_engine._numbers import format_exact
 from spbe_engine.cli import main
-from spbe_engine.diff import diff_rubrics
-from spbe_engine.numbers import format_exact
 
 
 def _by(diff_changes: tuple, action: str, section: str = "indicators") -> dict[str, object]:

@@ -6,7 +6,7 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 from spbe_engine import Assessment, Engine
-from spbe_engine.evolution_checks import (
+from spbe_engine._evolution_checks import (
     check_coverage,
     check_identity_rescore,
     check_rescore_bounds,

@@ -13,8 +13,8 @@ from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 from spbe_engine import Assessment, Engine, InputError
-from spbe_engine.evolution_checks import check_gap_plan
-from spbe_engine.gap import best_raises
+from spbe_engine._evolution_checks import check_gap_plan
+from spbe_engine._gap import best_raises
 from spbe_engine.inputs import read_assessment
 
 from .conftest import EXAMPLES

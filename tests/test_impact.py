@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from spbe_engine import Engine
+from spbe_engine._impact import measure_impact
+from spbe_engine._impact_report import impact_to_html, impact_to_json
 from spbe_engine.batch import read_batch
-from spbe_engine.impact import measure_impact
-from spbe_engine.impact_report import impact_to_html, impact_to_json
 
 from .conftest import DATA
 from .test_cli import run

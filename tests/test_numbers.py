@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import pytest
 
-from spbe_engine.numbers import format_exact, parse_decimal, round_fraction, rounding_interval
+from spbe_engine._numbers import format_exact, parse_decimal, round_fraction, rounding_interval
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_rounding_interval_half_up() -> None:
 
 def test_parse_exact_ratios() -> None:
     """An exact ratio is read where no finite decimal exists; a zero denominator is refused."""
-    from spbe_engine.numbers import parse_exact
+    from spbe_engine._numbers import parse_exact
 
     assert parse_exact("10/3") == Fraction(10, 3)
     assert parse_exact("2.75") == Fraction(11, 4)

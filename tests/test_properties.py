@@ -22,31 +22,34 @@ def levels_for(rubric_id: str) -> st.SearchStrategy[dict[str, int]]:
 @pytest.mark.parametrize("rubric_id", RUBRICS)
 @given(data=st.data())
 def test_values_within_scale(rubric_id: str, data: st.DataObject) -> None:
-    """Every indicator, group and index value stays within the level scale."""
+    """Every indicator, group and index value stays within the level scale and its indicators' values."""
     levels = data.draw(levels_for(rubric_id), label="levels")
     card = ENGINE.score(levels, rubric=rubric_id)
     plan = ENGINE.plan(rubric_id)
     assert card.exact_index is not None
     assert plan.low <= card.exact_index <= plan.high
+    values = [plan.values[plan.position[i]][level] for i, level in levels.items()]
     for group in card.groups:
         assert group.value is not None
-        assert min(levels.values()) <= group.value <= max(levels.values())
+        assert min(values) <= group.value <= max(values)
 
 
 @pytest.mark.parametrize("rubric_id", RUBRICS)
 def test_all_at_k(rubric_id: str) -> None:
-    """All indicators at level k give exactly k, everywhere in the tree."""
+    """All indicators at level k give exactly what k scores (k, or its value in the data), everywhere in the tree."""
     rubric = ENGINE.rubric(rubric_id)
+    plan = ENGINE.plan(rubric_id)
     for k in sorted({n for scale in rubric.scales.values() for n in scale.numbers}):
+        (want,) = {table[k] for table in plan.values}  # every official scale values k alike
         card = ENGINE.score({ind.id: k for ind in rubric.indicators}, rubric=rubric_id)
-        assert card.exact_index == k
-        assert all(group.value == k for group in card.groups)
+        assert card.exact_index == want
+        assert all(group.value == want for group in card.groups)
 
 
 @pytest.mark.parametrize("rubric_id", RUBRICS)
 @given(data=st.data())
 def test_monotone(rubric_id: str, data: st.DataObject) -> None:
-    """Raising one indicator never lowers its aspect, domain, the index or the predikat."""
+    """Raising one indicator never lowers its aspect, domain, the index or the predikat; a higher value raises it."""
     rubric = ENGINE.rubric(rubric_id)
     levels = data.draw(levels_for(rubric_id), label="levels")
     raisable = [i for i, lv in levels.items() if lv < rubric.scale_of(i).numbers[-1]]
@@ -56,7 +59,11 @@ def test_monotone(rubric_id: str, data: st.DataObject) -> None:
     higher = dict(levels, **{target: levels[target] + 1})
     note(f"raise {target} from {levels[target]}")
     before, after = ENGINE.score(levels, rubric=rubric_id), ENGINE.score(higher, rubric=rubric_id)
-    assert after.exact_index > before.exact_index  # type: ignore[operator]
+    table = ENGINE.plan(rubric_id).values[ENGINE.plan(rubric_id).position[target]]
+    if table[levels[target] + 1] > table[levels[target]]:
+        assert after.exact_index > before.exact_index  # type: ignore[operator]
+    else:  # two levels that score alike (5/2018: level 0 scores as 1)
+        assert after.exact_index == before.exact_index
     ranks = [band.predikat for band in ENGINE.plan(rubric_id).bands]
     assert ranks.index(after.predikat) >= ranks.index(before.predikat)  # type: ignore[arg-type]
     for old, new in zip(before.groups, after.groups, strict=True):

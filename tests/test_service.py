@@ -549,3 +549,16 @@ def test_time_limits(engine: Engine) -> None:
     with pytest.raises(ServiceProblem) as caught:
         anyio.run(receive_slowly)
     assert caught.value.status == 408 and caught.value.kind == "Timeout"
+
+
+@pytest.mark.parametrize("printed", [{"index": "1.53", "predikat": "Kurang"}, {"index": "1.50"}])
+def test_score_with_printed_figures_is_the_cli_score(
+    api: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], printed: dict[str, str]
+) -> None:
+    """An assessment's `published` table (what a source printed) narrows or is reported, as `spbe score` does."""
+    body = {**_toml_body(EXAMPLES / "bandar-lampung-2022.toml"), "published": printed}
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(body), encoding="utf-8")
+    expected = cli_json(capsys, "score", str(path), "--json")
+    assert api.post("/v1/score", json=body).json() == expected
+    assert expected["printed"] is not None

@@ -16,9 +16,8 @@ from collections.abc import Callable, Sequence
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
 
-from spbe_engine import hookimpl
+from spbe_engine import RubricSource, hookimpl
 
 
 def rubric_file(rubric_id: str) -> Traversable:
@@ -50,12 +49,12 @@ class DataPlugin:
         return f"DataPlugin({self.rubric_id!r})"
 
     @hookimpl
-    def spbe_register_rubrics(self, register: Callable[[Any], None]) -> None:
+    def spbe_register_rubrics(self, register: Callable[[RubricSource], None]) -> None:
         """Register the rubric's bundled TOML file."""
         register(rubric_file(self.rubric_id))
 
     @hookimpl
-    def spbe_register_crosswalks(self, register: Callable[[Any], None]) -> None:
+    def spbe_register_crosswalks(self, register: Callable[[RubricSource], None]) -> None:
         """Register the bundled crosswalk files from earlier rubrics into this one."""
         for source in self.crosswalks_from:
             register(crosswalk_file(source, self.rubric_id))

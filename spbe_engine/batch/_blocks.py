@@ -31,10 +31,10 @@ from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 
+from .._numbers import format_exact
 from ..errors import InputError, SpbeError
-from ..inputs import ID_COLUMN, _year, row_assessment
+from ..inputs import ID_COLUMN, parse_year, row_assessment
 from ..models import Assessment
-from ..numbers import format_exact
 from ._read import BatchRow, csv_header, csv_records, delimiter_of
 from ._results import RowResult, RowStatus, score_row, scored_values
 from ._write import csv_cells, result_cells
@@ -42,10 +42,10 @@ from ._write import csv_cells, result_cells
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..engine import Engine
-    from ..plan import ScoringPlan
+    from .._engine import Engine
+    from .._plan import ScoringPlan
 
-__all__ = ["BLOCK_CHARS", "ScoredBlock", "available", "blocks", "render_csv"]
+__all__ = ["BLOCK_CHARS", "ScoredBlock", "available", "blocks", "int_column", "render_csv", "score_record"]
 
 #: Characters per block: about 40,000 rows of 47 indicators; bounds memory, amortises the parser.
 BLOCK_CHARS = 4 * 1024 * 1024
@@ -104,7 +104,7 @@ class ScoredBlock:
                 yield single
                 continue
             columns = dict(zip(self.header, text.split(","), strict=True))
-            row = BatchRow(self.number + k + 1, self.line + k + 1, columns, None)
+            row = BatchRow(number=self.number + k + 1, line=self.line + k + 1, columns=columns, assessment=None)
             yield RowResult(row=row, status=RowStatus.OK, values=dict(by_row[k]))
 
 
@@ -178,19 +178,19 @@ def _row_by_row(
     """The row-by-row path, numbered on from ``number`` (as :func:`~spbe_engine.batch._read.read_batch`)."""
     for line, record in records:
         number += 1
-        yield _one(engine, path, number, line, record, rubric, partial)
+        yield score_record(engine, path, number, line, record, rubric, partial)
 
 
-def _one(
+def score_record(
     engine: Engine, path: Path, number: int, line: int, record: Any, rubric: str | None, partial: bool
 ) -> RowResult:
     if isinstance(record, InputError):
-        row = BatchRow(number, line, {}, None, record.with_file(str(path)))  # type: ignore[arg-type]
+        row = BatchRow(number=number, line=line, columns={}, assessment=None, error=record.with_file(str(path)))  # type: ignore[arg-type]
     else:
         try:
-            row = BatchRow(number, line, record, row_assessment(record, rubric))
+            row = BatchRow(number=number, line=line, columns=record, assessment=row_assessment(record, rubric))
         except InputError as exc:
-            row = BatchRow(number, line, record, None, exc)
+            row = BatchRow(number=number, line=line, columns=record, assessment=None, error=exc)
     return score_row(engine, row, rubric, partial)
 
 
@@ -207,8 +207,8 @@ class _BlockScorer:
         self.plain = (
             bool(ids)
             and all(name[0] in "Ii" for name in ids)
-            and not ({"levels", "aggregates", "domains"} & set(header))
-        )
+            and not ({"levels", "aggregates", "domains", "index", "predikat"} & set(header))
+        )  # printed figures (index, predikat) are checked row by row
         self.level_columns = {name.upper(): n for n, name in enumerate(header) if ID_COLUMN.match(name)}
 
     def block(self, path: Path, lines: list[str], block: str, number: int, line: int) -> ScoredBlock | None:
@@ -272,7 +272,7 @@ class _BlockScorer:
         rows = len(lines)
         scored: list[Scored] = []
         single: dict[int, RowResult] = {}
-        columns = {n: _numpy(table.column(f"c{n}"), np.int64) for n in self.level_columns.values()}
+        columns = {n: int_column(table.column(f"c{n}"), np.int64) for n in self.level_columns.values()}
         for rubric_id, where in self._rubric_groups(table, rows):
             if rubric_id is None:
                 bad_rows = where
@@ -292,7 +292,9 @@ class _BlockScorer:
                     bad_rows = where[bad]
             for k in bad_rows.tolist():
                 record = dict(zip(self.header, lines[k].split(","), strict=True))
-                single[k] = _one(self.engine, path, number + k + 1, line + k + 1, record, self.rubric, self.partial)
+                single[k] = score_record(
+                    self.engine, path, number + k + 1, line + k + 1, record, self.rubric, self.partial
+                )
         return ScoredBlock(header=self.header, lines=lines, number=number, line=line, scored=scored, single=single)
 
     def _rubric_groups(self, table: Any, rows: int) -> list[tuple[str | None, Any]]:
@@ -305,7 +307,7 @@ class _BlockScorer:
             if name in self.header:
                 column = table.column(f"c{self.header.index(name)}").combine_chunks()
                 values = pc.unique(column)
-                keys.append((_numpy(pc.index_in(column, value_set=values), np.int32), values.to_pylist()))
+                keys.append((int_column(pc.index_in(column, value_set=values), np.int32), values.to_pylist()))
             else:
                 keys.append((np.zeros(rows, dtype=np.int64), [""]))
         (rubric_codes, rubrics), (year_codes, years) = keys
@@ -315,7 +317,7 @@ class _BlockScorer:
             raw, year_cell = rubrics[key // len(years)], years[key % len(years)]
             cell = raw.strip() or raw  # as row_assessment reads the rubric cell
             try:
-                year = _year(year_cell)  # a bad year fails the row even under --rubric
+                year = parse_year(year_cell)  # a bad year fails the row even under --rubric
                 rubric_id = self.rubric or self.engine.resolve_rubric_id(Assessment(year=year, rubric=cell or None))
             except SpbeError:
                 rubric_id = None
@@ -359,7 +361,7 @@ def render_csv(block: ScoredBlock, out: IO[str], header: list[str], memo: dict[t
     return failed
 
 
-def _numpy(column: Any, dtype: Any) -> Any:
+def int_column(column: Any, dtype: Any) -> Any:
     """Return a null-free Arrow integer column as numpy, from its buffer.
 
     (pyarrow's ``to_numpy`` imports pandas when it is installed, which costs

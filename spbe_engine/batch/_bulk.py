@@ -3,7 +3,7 @@
 The input is an iterable of mappings or assessments (pure Python, no numpy
 needed), a 2-D integer numpy array of levels, a pandas DataFrame or a pyarrow
 Table (the ``fast``, ``pandas`` and ``arrow`` extras). Results are exact and
-equal :meth:`Engine.score <spbe_engine.engine.Engine.score>` row by row: the
+equal :meth:`Engine.score <spbe_engine._engine.Engine.score>` row by row: the
 index as an integer numerator over the plan's common denominator, the
 published index as an integer count of ``10**-places``, the band position and
 predikat. A bad row (a level out of range, a missing indicator) gets status
@@ -17,21 +17,20 @@ from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
-from types import MappingProxyType
 from typing import Any
 
 import attrs
 
+from .._numbers import format_exact
+from .._plan import ScoringPlan
+from .._scoring import Provenance, fast_numerator, resolve_levels
 from ..errors import InputError
-from ..models import Assessment
-from ..numbers import format_exact
-from ..plan import ScoringPlan
-from ..scoring import Provenance, _fast_numerator, _resolve_levels
+from ..models import Assessment, FrozenDict
 
 __all__ = ["BatchResult", "score_many"]
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class BatchResult:
     """The results of :meth:`Engine.score_many`, in bulk, one entry per input row.
 
@@ -234,9 +233,9 @@ def row_numerator(plan: ScoringPlan, row: Any) -> int:
             field="assessment",
             value=type(row).__name__,
         )
-    numerator = _fast_numerator(plan, levels)
+    numerator = fast_numerator(plan, levels)
     if numerator is None:
-        ordered = _resolve_levels(plan, levels, False)
+        ordered = resolve_levels(plan, levels, False)
         numerator = sum(
             table[lv]  # type: ignore[index, misc]
             for table, lv in zip(plan.contributions, ordered, strict=True)
@@ -307,15 +306,15 @@ def _result(
     failures: dict[int, str],
 ) -> BatchResult:
     return BatchResult(
-        plan.rubric.id,
-        plan.rubric.sha256,
-        plan.denominator,
-        plan.rounding.places,
-        tuple(b.predikat for b in plan.bands),
-        numerator,
-        units,
-        band,
-        ok,
-        MappingProxyType(failures),
-        provenance,
+        rubric_id=plan.rubric.id,
+        rubric_sha256=plan.rubric.sha256,
+        denominator=plan.denominator,
+        places=plan.rounding.places,
+        predikat_names=tuple(b.predikat for b in plan.bands),
+        numerator=numerator,
+        units=units,
+        band=band,
+        ok=ok,
+        failures=FrozenDict(failures),
+        provenance=provenance,
     )

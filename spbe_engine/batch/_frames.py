@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from .._plan import ScoringPlan
 from ..errors import InputError
 from ..inputs import ID_COLUMN
-from ..plan import ScoringPlan
 from ._vector import as_level_matrix
 
 __all__ = ["level_matrix"]

@@ -25,15 +25,15 @@ from typing import IO, TYPE_CHECKING, Any
 import attrs
 
 from ..errors import SpbeError
-from ..inputs import ID_COLUMN, _jsonl_rows, _year
+from ..inputs import ID_COLUMN, jsonl_records, parse_year
 from ..models import Assessment
-from ._blocks import Scored, _numpy, _one
+from ._blocks import Scored, int_column, score_record
 from ._read import BatchRow
 from ._results import RowResult, RowStatus, scored_values
 from ._write import jsonl_line
 
 if TYPE_CHECKING:
-    from ..engine import Engine
+    from .._engine import Engine
 
 __all__ = ["BLOCK_CHARS", "LineBlock", "blocks", "render_lines"]
 
@@ -43,7 +43,8 @@ BLOCK_CHARS = 4 * 1024 * 1024
 _INT = r"(?:-?[1-9][0-9]*|0)"
 _STR = r'"[^"\\\x00-\x1f]*"'
 _PLAIN_KEY = re.compile(r'[^"\\\x00-\x1f]*')
-_STRUCTURED = {"levels", "aggregates", "domains"}
+#: Keys the row path reads as more than a column: structured assessments and printed figures.
+_STRUCTURED = {"levels", "aggregates", "domains", "index", "predikat"}
 
 
 @attrs.frozen(kw_only=True)
@@ -88,7 +89,7 @@ def _flat_pairs(line: str) -> list[tuple[str, Any]] | None:
         return None
     try:
         pairs = json.loads(line, object_pairs_hook=list)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser: the row path says which
         return None
     keys = [key for key, _ in pairs]
     if len(set(keys)) != len(keys) or _STRUCTURED & set(keys):
@@ -126,7 +127,7 @@ class LineBlock:
         plan = part.plan
         index = str(plan.published(numerator))
         predikat = plan.predikat(numerator)
-        from ..numbers import format_exact
+        from .._numbers import format_exact
 
         exact = format_exact(plan.exact(numerator))
         return scored_values(index, exact, [index], predikat, [predikat], plan.rubric.id, RowStatus.OK)
@@ -146,7 +147,9 @@ class LineBlock:
             if single is not None:
                 yield single
                 continue
-            row = BatchRow(self.number + k + 1, self.line + k + 1, json.loads(text), None)
+            row = BatchRow(
+                number=self.number + k + 1, line=self.line + k + 1, columns=json.loads(text), assessment=None
+            )
             yield RowResult(row=row, status=RowStatus.OK, values=dict(by_row[k]))
 
 
@@ -183,9 +186,9 @@ def blocks(
             number += len(lines)
             line += len(lines)
             continue
-        for at, record in _jsonl_rows(io.StringIO(block, newline=""), line):
+        for at, record in jsonl_records(io.StringIO(block, newline=""), line):
             number += 1
-            yield _one(engine, path, number, at, record, rubric, partial)
+            yield score_record(engine, path, number, at, record, rubric, partial)
         line += block.count("\n") + block.count("\r") - block.count("\r\n") + (not block.endswith(("\n", "\r")))
 
 
@@ -217,14 +220,14 @@ def _bulk(
             if len(template.levels) == len(keys) and None not in keys:
                 matrix = np.empty((len(where), len(keys)), dtype=np.int64)
                 for j, key in enumerate(keys):
-                    column = _numpy(table.column(key), np.int64)
+                    column = int_column(table.column(key), np.int64)
                     matrix[:, j] = column if len(where) == rows else column[where]
                 numerator, bad = numerators(plan, matrix)
                 scored.append(Scored(plan=plan, where=where[~bad], numerator=numerator[~bad]))
                 bad_rows = where[bad]
         for k in bad_rows.tolist():
             record = json.loads(lines[k])
-            single[k] = _one(engine, path, number + k + 1, line + k + 1, record, rubric, partial)
+            single[k] = score_record(engine, path, number + k + 1, line + k + 1, record, rubric, partial)
     has = ("instansi" in template.keys, "year" in template.keys)
     tokens = [(m["instansi"] if has[0] else "null", m["year"] if has[1] else "null") for m in found]
     return LineBlock(lines=lines, tokens=tokens, number=number, line=line, scored=scored, single=single)
@@ -257,7 +260,7 @@ def _rubric_groups(
         if name in template.keys:
             column = table.column(name).combine_chunks()
             values = pc.unique(column)
-            keys.append((_numpy(pc.index_in(column, value_set=values), np.int32), values.to_pylist()))
+            keys.append((int_column(pc.index_in(column, value_set=values), np.int32), values.to_pylist()))
         else:
             keys.append((np.zeros(rows, dtype=np.int64), [None]))
     (rubric_codes, rubrics), (year_codes, years) = keys
@@ -267,7 +270,7 @@ def _rubric_groups(
         raw, year_value = rubrics[key // len(years)], years[key % len(years)]
         cell = (raw.strip() or raw) if raw is not None else None  # as row_assessment reads the rubric
         try:
-            year = _year(year_value)  # a bad year fails the row even under a named rubric
+            year = parse_year(year_value)  # a bad year fails the row even under a named rubric
             rubric_id = rubric or engine.resolve_rubric_id(Assessment(year=year, rubric=cell or None))
         except SpbeError:
             rubric_id = None

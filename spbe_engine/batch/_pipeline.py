@@ -22,14 +22,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 
+from .._extras import install_hint
 from ..errors import InputError
-from ..extras import install_hint
 from ._read import BatchRow, check_batch_file, open_text, read_batch
 from ._results import RESCORE_COLUMNS, SCORE_COLUMNS, RowResult, RowStatus, rescore_row, score_row
 from ._write import Counts, CsvWriter, Note, jsonl_line, write_jsonl
 
 if TYPE_CHECKING:
-    from ..engine import Engine
+    from .._engine import Engine
     from ..rescore import MissingPolicy, Rescored
 
 __all__ = ["Progress", "Rendered", "render_scores", "rescore_file", "score_file", "write_rescores", "write_scores"]

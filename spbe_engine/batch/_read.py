@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from ..errors import InputError
-from ..inputs import ID_COLUMN, _jsonl_rows, row_assessment
+from ..inputs import ID_COLUMN, jsonl_records, row_assessment
 from ..models import Assessment
 
 __all__ = [
@@ -36,7 +36,7 @@ __all__ = [
 BATCH_SUFFIXES = (".csv", ".jsonl", ".ndjson")
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class BatchRow:
     """One row of a batch: its number, the columns as given, and its assessment or the error it raised.
 
@@ -164,17 +164,17 @@ def _read_rows(
     path: Path, default_rubric: str | None, header_seen: Callable[[list[str]], None] | None
 ) -> Iterator[BatchRow]:
     with open_text(path) as handle:
-        rows = _csv_rows(path, handle, header_seen) if path.suffix.lower() == ".csv" else _jsonl_rows(handle)
+        rows = _csv_rows(path, handle, header_seen) if path.suffix.lower() == ".csv" else jsonl_records(handle)
         number = 0
         for line, row in _guard(path, rows):
             number += 1
             if isinstance(row, InputError):
-                yield BatchRow(number, line, {}, None, row.with_file(str(path)))  # type: ignore[arg-type]
+                yield BatchRow(number=number, line=line, columns={}, assessment=None, error=row.with_file(str(path)))  # type: ignore[arg-type]
                 continue
             try:
-                yield BatchRow(number, line, row, row_assessment(row, default_rubric))
+                yield BatchRow(number=number, line=line, columns=row, assessment=row_assessment(row, default_rubric))
             except InputError as exc:
-                yield BatchRow(number, line, row, None, exc)
+                yield BatchRow(number=number, line=line, columns=row, assessment=None, error=exc)
 
 
 def _guard(path: Path, rows: Iterator[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .._numbers import format_exact
 from ..errors import SpbeError
-from ..numbers import format_exact
 from ._read import BatchRow
 
 if TYPE_CHECKING:
-    from ..engine import Engine
+    from .._engine import Engine
+    from .._scoring import ScoreCard
     from ..rescore import MissingPolicy, Rescored
-    from ..scoring import ScoreCard
 
 __all__ = [
     "RESCORE_COLUMNS",
@@ -46,6 +46,7 @@ SCORE_COLUMNS = (
     "rubric",
     "status",
     "message",
+    "printed",
 )
 
 #: The columns ``spbe rescore`` adds to every row, in order.
@@ -134,8 +135,9 @@ def scored_values(
     rubric: str,
     status: RowStatus,
     message: str = "",
+    printed: str = "",
 ) -> dict[str, Any]:
-    """Return the :data:`SCORE_COLUMNS` values of a scored row."""
+    """Return the :data:`SCORE_COLUMNS` values of a scored row (``printed``: how the row's printed figures fit)."""
     return {
         "index": index,
         "exact_index": exact_index,
@@ -145,7 +147,16 @@ def scored_values(
         "rubric": rubric,
         "status": status.value,
         "message": message,
+        "printed": printed,
     }
+
+
+def printed_text(card: ScoreCard) -> str:
+    """Return how a card's printed figures fit, for the ``printed`` column (``""`` where none were given)."""
+    check = card.printed
+    if check is None:
+        return ""
+    return check.verdict.value + (f": {check.message}" if check.message else "")
 
 
 def card_status(card: ScoreCard) -> RowStatus:
@@ -184,6 +195,7 @@ def score_row(engine: Engine, row: BatchRow, rubric: str | None, partial: bool) 
         card.rubric_id,
         status,
         message,
+        printed_text(card),
     )
     return RowResult(row=row, status=status, values=values, card=card)
 

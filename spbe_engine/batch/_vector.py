@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..plan import ScoringPlan
+from .._plan import ScoringPlan
 
 __all__ = ["BLOCK_ROWS", "as_level_matrix", "bands", "numerators", "rounded_units"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..engine import Engine, engine_version
+from .._engine import Engine, engine_version
 from .lazy import LazyGroup
 
 #: Each command's module, imported only when that command runs.

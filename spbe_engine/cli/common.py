@@ -11,7 +11,7 @@ from typing import IO, Any
 
 import click
 
-from ..engine import Engine
+from .._engine import Engine
 from ..errors import InputError
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..numbers import format_exact
+from .._numbers import format_exact
 from ..report import crosswalk_to_json
 from .common import console, emit_json, engine_of
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import click
 
+from .._gap import GapPlan
+from .._numbers import format_exact, round_fraction
+from .._plan import ScoringPlan
 from ..errors import SpbeError
-from ..gap import GapPlan
 from ..inputs import read_assessment
-from ..numbers import format_exact, round_fraction
-from ..plan import ScoringPlan
 from ..report import gap_to_json
 from .common import console, emit_json, engine_of
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import click
 
+from .._impact import Impact, measure_impact
+from .._impact_report import impact_to_html, impact_to_json, summary
+from .._numbers import format_exact, round_fraction
 from ..batch import read_batch
-from ..impact import Impact, measure_impact
-from ..impact_report import impact_to_html, impact_to_json, summary
-from ..numbers import format_exact, round_fraction
 from ..rescore import MISSING_POLICIES, MissingPolicy, check_policy
 from . import EXIT_ROW_ERRORS
 from .common import console, emit_json, engine_of

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..scaffold import new_rubric_plugin
+from .._scaffold import new_rubric_plugin
 from .common import console, engine_of
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..engine import Engine
+from .._engine import Engine
+from .._registry import STRICT_ENV, strict_from_env
 from ..errors import PluginError
-from ..registry import STRICT_ENV, strict_from_env
 from ..report import plugin_to_json
 from .common import emit_json
 from .tables import Column, chosen, format_option, show

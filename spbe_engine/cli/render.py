@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..numbers import format_exact
-from ..plan import ScoringPlan
+from .._numbers import format_exact
+from .._plan import ScoringPlan
+from .._scoring import ScoreCard
 from ..report import explanation
-from ..scoring import ScoreCard
 
 
 def summary(card: ScoreCard) -> str:

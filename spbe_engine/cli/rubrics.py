@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
+from .._numbers import format_exact
 from ..errors import RubricError
-from ..numbers import format_exact
 from ..report import rubric_summary, rubric_to_json
 from .common import console, emit_json, engine_of
 from .lazy import LazyGroup

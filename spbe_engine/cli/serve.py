@@ -7,7 +7,7 @@ import os
 
 import click
 
-from ..extras import install_hint
+from .._extras import install_hint
 
 
 def _missing_extra() -> str | None:

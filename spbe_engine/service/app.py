@@ -16,7 +16,7 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
-from ..engine import engine_version
+from .. import __version__
 from .auth import TokenCheck
 from .docs_page import DocsPage
 from .exact_json import ExactRequest
@@ -33,7 +33,7 @@ from .state import ServiceState
 if TYPE_CHECKING:
     from litestar.types import ASGIApp
 
-    from ..engine import Engine
+    from .. import Engine
     from .asgi import App
 
 __all__ = ["create_app", "factory"]
@@ -53,7 +53,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     (:meth:`Settings.from_env`). Mount the app in another ASGI stack as it is.
     """
     if engine is None:
-        from ..engine import Engine
+        from .. import Engine
 
         engine = Engine.default()
     settings = Settings.from_env() if settings is None else settings
@@ -67,7 +67,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     )
     openapi = OpenAPIConfig(
         title="spbe-engine scoring service",
-        version=engine_version(),
+        version=__version__,
         description=_DESCRIPTION,
         path="/",
         render_plugins=[JsonRenderPlugin(), DocsPage()],

@@ -21,7 +21,7 @@ __all__ = ["ASSESSMENT_FIELDS", "GapRequest", "ScoreRequest", "assessment_of"]
 INTEGER, NUMBER, STRING = OpenAPIType.INTEGER, OpenAPIType.NUMBER, OpenAPIType.STRING
 
 #: The fields of the structured assessment form (as in an assessment file).
-ASSESSMENT_FIELDS = ("instansi", "year", "rubric", "levels", "domains", "aggregates", "metadata")
+ASSESSMENT_FIELDS = ("instansi", "year", "rubric", "levels", "domains", "aggregates", "published", "metadata")
 
 
 def _about(text: str, *values: OpenAPIType) -> KwargDefinition:
@@ -50,6 +50,15 @@ class _AssessmentFields:
     aggregates: Annotated[
         dict[str, Any],
         _about("The same as domains (the name the Python API uses); give one of the two.", NUMBER, STRING),
+    ] = attrs.field(factory=dict)
+    published: Annotated[
+        dict[str, Any],
+        _about(
+            'What the source printed, {"index": "1.53", "predikat": "Kurang"}: narrows the candidates, or is '
+            "reported as not fitting.",
+            NUMBER,
+            STRING,
+        ),
     ] = attrs.field(factory=dict)
     metadata: Annotated[dict[str, Any], _about("Anything to carry through to the result untouched.")] = attrs.field(
         factory=dict

@@ -84,6 +84,13 @@ class Explanation(TypedDict):
     classification: list[Classification]
 
 
+class Printed(TypedDict):
+    index: str | None
+    predikat: str | None
+    verdict: str
+    message: str
+
+
 class Card(TypedDict):
     """A score card, as ``spbe score --json`` prints it (``explanation`` with ``--explain``)."""
 
@@ -107,6 +114,7 @@ class Card(TypedDict):
     engine_version: str
     provenance: Provenance
     metadata: dict[str, Any]
+    printed: Printed | None
     indicators: list[IndicatorValue]
     explanation: NotRequired[Explanation]
 

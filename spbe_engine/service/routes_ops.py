@@ -6,7 +6,7 @@ from litestar import Response, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 
-from ..engine import engine_version
+from .. import __version__
 from . import responses as out
 from .problems import ServiceProblem
 from .replies import json_response, problems
@@ -48,7 +48,7 @@ def ops_routes(state: ServiceState, *, metrics_guard: list[object] | None = None
         if not state.ready:
             raise ServiceProblem(503, "the engine is still compiling its rubrics", kind="NotReady")
         return json_response(
-            {"status": "ready", "rubrics": list(state.engine.rubric_ids()), "engine_version": engine_version()}
+            {"status": "ready", "rubrics": list(state.engine.rubric_ids()), "engine_version": __version__}
         )
 
     @get(

@@ -10,7 +10,7 @@ from .metrics import Metrics
 from .settings import Settings
 
 if TYPE_CHECKING:
-    from ..engine import Engine
+    from .. import Engine
 
 __all__ = ["ServiceState"]
 

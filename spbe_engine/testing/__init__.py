@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..extras import install_hint
+from .._extras import install_hint
 
 #: The version of the kit: its check names, their meaning and the public API below.
 KIT_VERSION = "1.0"

@@ -18,10 +18,10 @@ from typing import Any
 
 import attrs
 
-from ..engine import Engine
+from .._engine import Engine
+from .._numbers import format_exact
+from .._plan import ScoringPlan
 from ..errors import SpbeError
-from ..numbers import format_exact
-from ..plan import ScoringPlan
 from . import properties, structural
 from .golden import check_case, golden_cases
 from .names import CHECK_NAMES
@@ -79,19 +79,24 @@ def check_weights(context: Context) -> str:
 
 
 def check_bounds(context: Context) -> str:
-    """Every indicator, aspect, domain and index value stays within the level scale; all at level k give k."""
+    """Every indicator, aspect, domain and index value stays within the level scale; all at level k give k's value."""
     plan = context.plan
     structural.value_tables(plan, monotone=False)
     rubric = plan.rubric
     shared = set.intersection(*(set(rubric.scale_of(i).numbers) for i in plan.indicator_ids))
     for k in sorted(shared):
+        # What the rubric data says level k is worth: k, unless its scales give it a value.
+        worth = {rubric.scale_of(i).level(k).worth for i in plan.indicator_ids}
+        if len(worth) != 1:
+            continue  # the scales value k differently: no single value to expect
+        want = worth.pop()
         card = context.engine.score(dict.fromkeys(plan.indicator_ids, k), rubric=context.rubric_id)
-        wrong = [g.id for g in card.groups if g.value != k]
-        if card.exact_index != k or wrong:
+        wrong = [g.id for g in card.groups if g.value != want]
+        if card.exact_index != want or wrong:
             raise CheckFailure(
                 f"with every indicator at level {k} the index is {format_exact(card.exact_index or Fraction(0))}"
-                + (f" and {', '.join(wrong)} are not {k}" if wrong else "")
-                + f", not exactly {k}",
+                + (f" and {', '.join(wrong)} are not {format_exact(want)}" if wrong else "")
+                + f", not exactly {format_exact(want)}",
                 f"smallest failing assessment: all {len(plan.indicator_ids)} indicators at {k}",
             )
     _prop(context, "bounds", properties.bounds_property)

@@ -1,6 +1,6 @@
 """The rubric-evolution properties of the kit: crosswalks and gap plans (issue: rubric evolution).
 
-The invariants themselves are plain functions in :mod:`spbe_engine.evolution_checks`;
+The invariants themselves are plain functions in :mod:`spbe_engine._evolution_checks`;
 here hypothesis draws the assessments they are checked on.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 from hypothesis import note
 from hypothesis import strategies as st
 
-from ..engine import Engine
-from ..evolution_checks import (
+from .._engine import Engine
+from .._evolution_checks import (
     check_coverage,
     check_gap_plan,
     check_identity_rescore,
@@ -18,7 +18,7 @@ from ..evolution_checks import (
     check_rescore_monotone,
 )
 from ..models import Assessment
-from .properties import _draw_levels
+from .properties import draw_levels
 
 __all__ = ["crosswalk_property", "gap_property", "outgoing"]
 
@@ -34,7 +34,7 @@ def outgoing(engine: Engine, rubric_id: str) -> tuple[str, ...]:
 def crosswalk_property(engine: Engine, rubric_id: str, data: st.DataObject) -> None:
     """A crosswalk to an identical structure changes nothing; coverage lies in [0, 1]; a rescoring
     respects the target's bounds; raising one source level never lowers the rescored index."""
-    levels = _draw_levels(engine, rubric_id, data)
+    levels = draw_levels(engine, rubric_id, data)
     check_identity_rescore(engine, rubric_id, rubric_id, levels)
     for target in outgoing(engine, rubric_id):
         for policy in POLICIES:
@@ -48,7 +48,7 @@ def crosswalk_property(engine: Engine, rubric_id: str, data: st.DataObject) -> N
 
 def gap_property(engine: Engine, rubric_id: str, data: st.DataObject) -> None:
     """The gap plan, applied, reaches the target predikat; no plan with fewer steps does."""
-    levels = _draw_levels(engine, rubric_id, data)
+    levels = draw_levels(engine, rubric_id, data)
     plan = engine.plan(rubric_id)
     order = list(plan.indicator_ids)
     start = plan.numerator([levels[i] for i in order])

@@ -18,12 +18,12 @@ from typing import Any
 
 import attrs
 
-from ..engine import Engine
+from .._engine import Engine
+from .._numbers import format_exact, parse_decimal
+from .._rubric_file import read_toml
+from .._scoring import ScoreCard
 from ..errors import RubricError, SpbeError
 from ..models import Assessment
-from ..numbers import format_exact, parse_decimal
-from ..rubric_file import read_toml
-from ..scoring import ScoreCard
 
 __all__ = ["GoldenCase", "check_case", "golden_cases", "golden_file", "load_golden"]
 

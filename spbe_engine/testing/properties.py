@@ -16,11 +16,11 @@ from hypothesis import given, note, settings
 from hypothesis import strategies as st
 from hypothesis.reporting import with_reporter
 
-from ..engine import Engine
+from .._engine import Engine
+from .._numbers import format_exact
+from .._scoring import ScoreCard
 from ..errors import InputError
 from ..models import Assessment
-from ..numbers import format_exact
-from ..scoring import ScoreCard
 from . import strategies
 from .structural import CheckFailure
 
@@ -56,7 +56,7 @@ def run_property(engine: Engine, rubric_id: str, name: str, body: Body, chosen: 
         raise CheckFailure(message, "\n".join(lines)) from None
 
 
-def _draw_levels(engine: Engine, rubric_id: str, data: st.DataObject) -> dict[str, int]:
+def draw_levels(engine: Engine, rubric_id: str, data: st.DataObject) -> dict[str, int]:
     levels: dict[str, int] = data.draw(strategies.levels(engine.rubric(rubric_id)), label="levels")
     note(f"rubric {rubric_id}, assessment: {strategies.describe_levels(levels)}")
     return levels
@@ -64,7 +64,7 @@ def _draw_levels(engine: Engine, rubric_id: str, data: st.DataObject) -> dict[st
 
 def bounds_property(engine: Engine, rubric_id: str, data: st.DataObject) -> None:
     """Every indicator, aspect, domain and index value stays within its members' values and the scale."""
-    levels = _draw_levels(engine, rubric_id, data)
+    levels = draw_levels(engine, rubric_id, data)
     card = engine.score(levels, rubric=rubric_id)
     rubric = engine.rubric(rubric_id)
     values = {ind.id: ind.value for ind in card.indicators}
@@ -135,7 +135,7 @@ def _summary(card: ScoreCard) -> tuple[Any, ...]:
 
 def order_property(engine: Engine, rubric_id: str, data: st.DataObject) -> None:
     """Scoring is deterministic and independent of the order the input lists indicators or domains in."""
-    levels = _draw_levels(engine, rubric_id, data)
+    levels = draw_levels(engine, rubric_id, data)
     order = data.draw(st.permutations(list(levels)), label="input order")
     first = _summary(engine.score(levels, rubric=rubric_id))
     assert _summary(engine.score(levels, rubric=rubric_id)) == first, "scoring the same levels twice differs"

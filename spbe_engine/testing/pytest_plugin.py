@@ -139,7 +139,7 @@ class GoldenFile(pytest.File):
     """A ``*.golden.toml`` file: one test item per published case."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        from spbe_engine.rubric_file import read_toml
+        from spbe_engine._rubric_file import read_toml
 
         from .golden import load_golden
 

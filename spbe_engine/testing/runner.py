@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from ..engine import Engine
+from .._engine import Engine
+from .._plan import ScoringPlan
 from ..errors import PluginError, SpbeError, UnknownRubricError
-from ..plan import ScoringPlan
 from . import KIT_VERSION
 from .checks import CHECKS, CheckSkipped, Context, owner_of
 from .profiles import profile_name, settings_for

@@ -22,7 +22,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ..engine import Engine
+from .._engine import Engine
 from ..models import Assessment, Rubric
 
 __all__ = [

@@ -1,6 +1,6 @@
 """The exhaustive (non-random) halves of the checks: weights, value tables, bands and edges, plan stability.
 
-Each function takes a compiled :class:`~spbe_engine.plan.ScoringPlan` and
+Each function takes a compiled :class:`~spbe_engine._plan.ScoringPlan` and
 raises :class:`CheckFailure` with a readable message and, where one exists,
 the smallest assessment that shows the fault. They recompute from the plan's
 data with plain fractions, independently of the plan's own integer
@@ -15,8 +15,8 @@ from itertools import pairwise
 
 import pluggy
 
-from ..numbers import format_exact, round_fraction
-from ..plan import ScoringPlan, compile_plan
+from .._numbers import format_exact, round_fraction
+from .._plan import ScoringPlan, compile_plan
 
 __all__ = ["CheckFailure", "band_structure", "band_sweep", "plan_stable", "value_tables", "weight_tree"]
 

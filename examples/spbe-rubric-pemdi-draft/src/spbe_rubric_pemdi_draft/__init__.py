@@ -10,13 +10,13 @@ hooks read it, so the plugin only registers the file.
 from collections.abc import Callable
 from importlib.resources import files
 
-from spbe_engine import hookimpl
+from spbe_engine import RubricSource, hookimpl
 
 #: The spbe-engine hook API this plugin targets.
 SPBE_HOOK_API = 1
 
 
 @hookimpl
-def spbe_register_rubrics(register: Callable[..., None]) -> None:
+def spbe_register_rubrics(register: Callable[[RubricSource], None]) -> None:
     """Register pemdi-draft-2025."""
     register(files(__name__) / "pemdi-draft-2025.toml")

@@ -2,10 +2,11 @@
 
 This is the parsing edge: no TOML library's types leave this module. Decimal
 facts stay exact: a TOML float such as ``weight = 1.30`` is read from its
-source text (``tomllib`` with ``parse_float=Decimal``), never through a binary
-float, and quoted decimals (``"1.30"``) work the same. Reading uses the
-standard library's ``tomllib`` because it parses several times faster than
-tomlkit, which stays the tool for editing rubric files.
+source text (``tomllib`` with an exact ``parse_float``, within the bounds of
+:mod:`spbe_engine._bounded`), never through a binary float, and quoted
+decimals (``"1.30"``) work the same. Reading uses the standard library's
+``tomllib`` because it parses several times faster than tomlkit, which stays
+the tool for editing rubric files.
 The file format is documented in ``docs/rubric-format.md``.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import tomllib
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
@@ -22,9 +23,10 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from .errors import RubricError
+from ._bounded import loads_toml
+from ._numbers import BOUNDS, ROUNDING_MODES, OutOfBoundsError, format_exact, parse_exact
+from .errors import RubricError, SpbeError, UnknownRubricError
 from .models import Band, Group, Indicator, IndicatorCriteria, LegalBasis, Level, LevelScale, Rounding, Rubric
-from .numbers import ROUNDING_MODES, format_exact, parse_exact
 
 __all__ = ["SCHEMA_VERSION", "load_criteria", "load_rubric", "read_toml"]
 
@@ -60,37 +62,28 @@ _INDICATOR_KEYS = {"name", "parent", "weight", "scale", "code", "note"}
 _LEGAL_KEYS = {"regulation", "title", "enacted", "promulgated", "gazette", "source", "notes"}
 _ROUNDING_KEYS = {"places", "mode", "predikat_on", "note"}
 _BAND_KEYS = {"predikat", "lower", "upper", "note"}
-_LEVEL_KEYS = {"name", "description", "english"}
+_LEVEL_KEYS = {"name", "description", "english", "value"}
+#: A level key: a whole number of at most four ASCII digits (``str.isdigit`` also takes "²", which int() refuses).
+_LEVEL_KEY = re.compile(r"[0-9]{1,4}")
 
 
-def _plain(item: Any) -> Any:
-    """Turn parsed TOML into plain Python: dates and times become ISO text."""
-    if isinstance(item, dict):
-        return {key: _plain(value) for key, value in item.items()}
-    if isinstance(item, list):
-        return [_plain(value) for value in item]
-    if hasattr(item, "isoformat"):
-        return item.isoformat()
-    return item
+def read_toml(source: Traversable | Path, *, error: type[SpbeError] = RubricError) -> dict[str, Any]:
+    """Read a TOML file into plain Python data, reporting any problem as one clear ``error`` naming the file.
 
-
-def read_toml(source: Traversable | Path, *, error: type[RubricError] = RubricError) -> dict[str, Any]:
-    """Read a TOML file into plain Python data, reporting any problem as one clear error."""
+    A UTF-8 byte order mark is allowed; numbers, nesting and text are bounded
+    as :mod:`spbe_engine._bounded` describes.
+    """
     name = str(source)
     try:
-        text = source.read_text(encoding="utf-8")
+        text = source.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise error("file not found", file=name) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: a NUL in the path
         raise error(f"cannot read the file: {exc}", file=name) from None
     try:
-        # parse_float=Decimal hands over each float's source text: exact, never a binary float.
-        document = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:  # syntax errors and duplicate keys alike
-        raise error(f"malformed TOML: {exc}", file=name) from None
-    plain = _plain(document)
-    assert isinstance(plain, dict)
-    return plain
+        return loads_toml(text, error)
+    except SpbeError as exc:
+        raise exc.with_file(name) from None
 
 
 def _merge(base: Any, override: Any) -> Any:
@@ -137,6 +130,8 @@ class _Reader:
         value = data[key]
         try:
             return parse_exact(value)  # a ratio where no finite decimal exists (20 % over six rows: "10/3")
+        except OutOfBoundsError as exc:
+            raise self.fail(where, str(exc), str(value), f"a decimal number with {BOUNDS}") from None
         except ValueError:
             raise self.fail(
                 where,
@@ -180,7 +175,7 @@ def resolve_raw(source: Traversable | Path, expected_id: str, resolve_base: Base
         raise reader.fail("extends", "must be a rubric id", base_id)
     if resolve_base is None:
         raise reader.fail("extends", "no registry to resolve the base rubric from", base_id)
-    base = resolve_base(base_id)
+    base = _base(reader, base_id, resolve_base)
     for key in ("years", "title", "legal_basis"):
         if key not in raw:
             raise reader.fail(key, "a derived rubric must state its own value", allowed=f"set {key} explicitly")
@@ -191,11 +186,24 @@ def resolve_raw(source: Traversable | Path, expected_id: str, resolve_base: Base
         if kind not in ("groups", "indicators") or not isinstance(ids, list):
             raise reader.fail(f"remove.{kind}", "unknown removal", allowed="groups = [...], indicators = [...]")
         for item_id in ids:
-            if item_id not in merged.get(kind, {}):
+            if not isinstance(item_id, str) or item_id not in merged.get(kind, {}):
                 raise reader.fail(f"remove.{kind}", f"{base_id!r} has no such {kind[:-1]}", item_id)
             del merged[kind][item_id]
     merged["extends"] = base_id
     return merged
+
+
+def _base(reader: _Reader, base_id: str, resolve_base: BaseResolver) -> RawRubric:
+    """Resolve the rubric named by ``extends``; a fault in the chain names the file whose ``extends`` it is."""
+    try:
+        return resolve_base(base_id)
+    except UnknownRubricError as exc:
+        if exc.file is not None:  # raised further down the chain, by the file at fault
+            raise
+        # The fault is this file's ``extends``, not whatever (an assessment, say) asked for this rubric.
+        raise reader.fail("extends", "unknown rubric", base_id, exc.allowed) from None
+    except RubricError as exc:  # a cycle is found on reaching a rubric again: this file closes it
+        raise exc.with_file(reader.file) from None
 
 
 def _sibling(source: Traversable, name: str) -> Traversable:
@@ -233,12 +241,15 @@ def build_rubric(raw: RawRubric, file: str) -> Rubric:
     _check_weights(rd, groups, indicators)
     rounding = _rounding(rd, raw)
     used = {ind.scale for ind in indicators}
-    low = sum((ind.weight * scales[ind.scale].numbers[0] for ind in indicators), Fraction(0)) / 100
-    high = sum((ind.weight * scales[ind.scale].numbers[-1] for ind in indicators), Fraction(0)) / 100
+    # The index range runs from every indicator at its lowest-scoring level to every one at its highest.
+    low = sum((ind.weight * _lowest_value(scales[ind.scale]) for ind in indicators), Fraction(0)) / 100
+    high = sum((ind.weight * _highest_value(scales[ind.scale]) for ind in indicators), Fraction(0)) / 100
     bands = _bands(rd, raw, low, high)
     notes = raw.get("notes", [])
     if isinstance(notes, str):
         notes = [notes]
+    if not isinstance(notes, list):
+        raise rd.fail("notes", "must be a string or a list of strings", notes)
     return Rubric(
         id=rubric_id,
         title=rd.text(raw, "title", ""),
@@ -266,20 +277,22 @@ def _scales(rd: _Reader, raw: RawRubric) -> dict[str, LevelScale]:
         levels: list[Level] = []
         for number, level in rd.table(spec.get("levels", {}), f"{field}.levels").items():
             where = f"{field}.levels.{number}"
-            if not number.isdigit():
+            if not _LEVEL_KEY.fullmatch(number):
                 raise rd.fail(where, "level keys must be whole numbers", number)
             if isinstance(level, str):
                 level = {"name": level}
             level = rd.table(level, where)
             rd.keys(level, where, _LEVEL_KEYS)
-            levels.append(
-                Level(
-                    int(number),
-                    rd.text(level, "name", where),
-                    rd.text(level, "description", where, default=""),
-                    rd.text(level, "english", where, default=""),
+            name = rd.text(level, "name", where)
+            description = rd.text(level, "description", where, default="")
+            english = rd.text(level, "english", where, default="")
+            if "value" in level:  # scored at another value than its number
+                value = rd.number(level, "value", where)
+                levels.append(
+                    Level(number=int(number), name=name, description=description, english=english, value=value)
                 )
-            )
+            else:
+                levels.append(Level(number=int(number), name=name, description=description, english=english))
         levels.sort(key=lambda level: level.number)
         try:
             scales[scale_id] = LevelScale(scale_id, rd.text(spec, "name", field), tuple(levels))
@@ -290,9 +303,41 @@ def _scales(rd: _Reader, raw: RawRubric) -> dict[str, LevelScale]:
                 [level.number for level in levels],
                 "e.g. 1, 2, 3, 4, 5",
             ) from None
+        _check_values(rd, field, scales[scale_id])
     if not scales:
         raise rd.fail("scales", "a rubric needs at least one level scale")
     return scales
+
+
+def _check_values(rd: _Reader, field: str, scale: LevelScale) -> None:
+    """Check level values lie within the scale and never fall as the level rises."""
+    first, last = scale.numbers[0], scale.numbers[-1]
+    previous: Level | None = None
+    for level in scale.levels:
+        value = level.worth
+        if not first <= value <= last:
+            raise rd.fail(
+                f"{field}.levels.{level.number}.value",
+                "a level's value must lie within the scale",
+                format_exact(value),
+                f"{first} to {last}",
+            )
+        if previous is not None and value < previous.worth:
+            raise rd.fail(
+                f"{field}.levels.{level.number}.value",
+                f"scores below level {previous.number} ({format_exact(previous.worth)}): "
+                "a higher level may not score less",
+                format_exact(value),
+            )
+        previous = level
+
+
+def _lowest_value(scale: LevelScale) -> Fraction:
+    return min(level.worth for level in scale.levels)
+
+
+def _highest_value(scale: LevelScale) -> Fraction:
+    return max(level.worth for level in scale.levels)
 
 
 def _groups(rd: _Reader, raw: RawRubric) -> dict[str, Group]:
@@ -404,7 +449,7 @@ def _rounding(rd: _Reader, raw: RawRubric) -> Rounding:
     if not isinstance(places, int) or isinstance(places, bool) or not 0 <= places <= 6:
         raise rd.fail("rounding.places", "must be a whole number of decimals", places, "0 to 6")
     mode = spec.get("mode", "half_up")
-    if mode not in ROUNDING_MODES:
+    if not isinstance(mode, str) or mode not in ROUNDING_MODES:
         raise rd.fail("rounding.mode", "unknown rounding mode", mode, ", ".join(ROUNDING_MODES))
     predikat_on = spec.get("predikat_on", "rounded")
     if predikat_on not in ("rounded", "exact"):
@@ -465,7 +510,7 @@ def load_criteria(source: Traversable | Path) -> dict[str, IndicatorCriteria]:
         spec = rd.table(spec, field)
         levels = rd.table(spec.get("levels", {}), f"{field}.levels")
         for key in levels:
-            if not key.isdigit():
+            if not _LEVEL_KEY.fullmatch(key):
                 raise rd.fail(f"{field}.levels.{key}", "level keys must be whole numbers", key)
         out[indicator_id] = IndicatorCriteria(
             explanation=str(spec.get("explanation", "")),

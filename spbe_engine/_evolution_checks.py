@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 
-from .engine import Engine
-from .gap import GapPlan
+from ._engine import Engine
+from ._gap import GapPlan
+from ._plan import ScoringPlan
 from .models import Assessment
-from .plan import ScoringPlan
 from .rescore import Rescored
 
 __all__ = [

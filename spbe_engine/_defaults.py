@@ -18,8 +18,12 @@ SPBE_HOOK_API = 1
 
 @hookimpl(trylast=True)
 def spbe_indicator_values(rubric: Rubric, indicator: Indicator) -> Mapping[int, Fraction]:
-    """Score level *n* as *n* (PermenPANRB 59/2020 Lampiran I B.3)."""
-    return {number: Fraction(number) for number in rubric.scales[indicator.scale].numbers}
+    """Score each level at its ``value`` in the rubric data, else at its number.
+
+    Level *n* is worth *n* under PermenPANRB 59/2020 Lampiran I B.3; a rubric
+    file may give a level another value (5/2018 practice scored level 0 as 1).
+    """
+    return {level.number: level.worth for level in rubric.scales[indicator.scale].levels}
 
 
 @hookimpl(trylast=True)

@@ -11,23 +11,24 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import pluggy
 
-from .errors import InputError, UnknownRubricError
+from ._plan import ScoringPlan, compile_plan
+from ._registry import PluginInfo, RubricRegistry, load_plugins
+from ._rubric_file import load_criteria
+from ._scoring import Provenance, ScoreCard, score_aggregates, score_levels, score_mapping
+from .errors import InputError
 from .models import Assessment, IndicatorCriteria, Rubric
-from .plan import ScoringPlan, cached_plan
-from .registry import PluginInfo, RubricRegistry, load_plugins
-from .rubric_file import load_criteria
-from .scoring import Provenance, ScoreCard, score_aggregates, score_levels, score_mapping
 
 if TYPE_CHECKING:  # these modules load on first use: `spbe score` never needs them
     from pathlib import Path
 
+    from ._crosswalk import Crosswalk
+    from ._diff import RubricDiff
+    from ._gap import GapPlan
+    from ._impact import Impact
     from .batch import BatchResult, BatchRow, RowResult
-    from .crosswalk import Crosswalk
-    from .diff import RubricDiff
-    from .gap import GapPlan
-    from .impact import Impact
     from .rescore import MissingPolicy, Rescored
 
 __all__ = ["Engine", "engine_version"]
@@ -43,6 +44,15 @@ def engine_version() -> str:
         return "0+unknown"
 
 
+@attrs.frozen(kw_only=True)
+class _Planned:
+    """A compiled plan, its provenance, and the plugins it was compiled under."""
+
+    plugins: list[tuple[str, object]]
+    plan: ScoringPlan
+    provenance: Provenance
+
+
 class Engine:
     """Score assessments under any registered rubric.
 
@@ -56,7 +66,7 @@ class Engine:
         self._pm = pm
         self._registry = registry
         self._plugins = plugins
-        self._plans: dict[str, tuple[list[tuple[str, object]], ScoringPlan, Provenance]] = {}
+        self._plans: dict[str, _Planned] = {}
         self._lock = threading.RLock()
         self._version = engine_version()
 
@@ -108,19 +118,12 @@ class Engine:
         return tuple(self.rubric(rubric_id) for rubric_id in self.rubric_ids())
 
     def rubric_for_year(self, year: int) -> Rubric:
-        """Return the rubric that governs evaluations of ``year``."""
-        governing = [rubric for rubric in self.rubrics() if rubric.governs(year)]
-        if len(governing) != 1:
-            covered = sorted({y for rubric in self.rubrics() for y in rubric.years})
-            problem = (
-                "no rubric governs this evaluation year"
-                if not governing
-                else (f"several rubrics claim this year ({', '.join(r.id for r in governing)}); name one")
-            )
-            raise UnknownRubricError(
-                problem, field="year", value=year, allowed=f"years {covered[0]}-{covered[-1]}" if covered else "none"
-            )
-        return governing[0]
+        """Return the rubric that governs evaluations of ``year``.
+
+        Only the ``years`` each rubric file states are read to decide; then
+        the one rubric chosen is loaded and validated.
+        """
+        return self.rubric(self._registry.for_year(year))
 
     def rubric_data(self, rubric_id: str, *, resolved: bool = True) -> dict[str, Any]:
         """Return a rubric's raw file data: resolved (``extends`` folded in) or as its file states it.
@@ -145,7 +148,7 @@ class Engine:
 
     def diff(self, old: str, new: str) -> RubricDiff:
         """Return what changed from rubric ``old`` to ``new``, with what each that ``extends`` another inherits."""
-        from .diff import Inheritance, diff_rubrics, inheritance
+        from ._diff import Inheritance, diff_rubrics, inheritance
 
         before, after = self.rubric(old), self.rubric(new)
         records: list[Inheritance] = []
@@ -161,6 +164,7 @@ class Engine:
         Raises :class:`~spbe_engine.errors.CrosswalkError` naming the registered
         crosswalks when none joins the two.
         """
+        source, target = self._registry.canonical(source), self._registry.canonical(target)
         return self._registry.crosswalks.find(source, target, self.rubric, frozenset(self.rubric_ids()))
 
     def crosswalk_pairs(self) -> tuple[tuple[str, str], ...]:
@@ -174,22 +178,25 @@ class Engine:
     def plan(self, rubric_id: str) -> ScoringPlan:
         """Return the compiled scoring plan of a rubric.
 
-        Compiled once per rubric content and set of registered plugins, then
-        cached (see :func:`spbe_engine.plan.cached_plan`); registering or
-        unregistering a plugin on :attr:`plugin_manager` compiles afresh.
+        Compiled on first use and kept by this engine (engines share no
+        plans); registering or unregistering a plugin on
+        :attr:`plugin_manager` compiles afresh.
         """
-        return self._planned(rubric_id)[1]
+        return self._planned(rubric_id).plan
 
-    def _planned(self, rubric_id: str) -> tuple[list[tuple[str, object]], ScoringPlan, Provenance]:
+    def _planned(self, rubric_id: str) -> _Planned:
         """Return the plan of a rubric with its provenance, checking the plugins are unchanged."""
         entry = self._plans.get(rubric_id)
-        if entry is not None and entry[0] == self._pm.list_name_plugin():
+        if entry is not None and entry.plugins == self._pm.list_name_plugin():
             return entry
+        rubric_id = self._registry.canonical(rubric_id)
         with self._lock:
             plugins = self._pm.list_name_plugin()
-            plan = cached_plan(self.rubric(rubric_id), self._pm)
-            entry = (plugins, plan, self._provenance(plan))
-            self._plans[rubric_id] = entry
+            entry = self._plans.get(rubric_id)
+            if entry is None or entry.plugins != plugins:  # another thread may have compiled it meanwhile
+                plan = compile_plan(self.rubric(rubric_id), self._pm)
+                entry = _Planned(plugins=plugins, plan=plan, provenance=self._provenance(plan))
+                self._plans[rubric_id] = entry
             return entry
 
     def pinned(self, rubric_id: str, sha256: str) -> Rubric:
@@ -211,24 +218,22 @@ class Engine:
     def _provenance(self, plan: ScoringPlan) -> Provenance:
         info = self.plugin_of(plan.rubric.id)
         return Provenance(
-            self._version,
-            plan.rubric.id,
-            plan.rubric.sha256,
-            info.name,
-            info.distribution,
-            info.version,
-            plan.answered_by,
+            engine_version=self._version,
+            rubric_id=plan.rubric.id,
+            rubric_sha256=plan.rubric.sha256,
+            plugin=info.name,
+            plugin_distribution=info.distribution,
+            plugin_version=info.version,
+            hooks_answered_by=plan.answered_by,
         )
 
     # -- scoring ----------------------------------------------------------------
     def resolve_rubric_id(self, assessment: Assessment, rubric: str | None = None) -> str:
         """Pick the rubric: the argument, else the assessment's own, else its evaluation year."""
         if rubric is not None:
-            self._registry.plugin_of(rubric)  # raises UnknownRubricError naming the choices
-            return rubric
+            return self._registry.canonical(rubric)  # raises UnknownRubricError naming the choices
         if assessment.rubric is not None:
-            self._registry.plugin_of(assessment.rubric)
-            return assessment.rubric
+            return self._registry.canonical(assessment.rubric)
         if assessment.year is not None:
             return self.rubric_for_year(assessment.year).id
         raise InputError(
@@ -259,16 +264,27 @@ class Engine:
                 )
             if rubric is not None and sha256 is None:
                 # The lean path: a plain mapping of levels under a named rubric.
-                _, plan, provenance = self._planned(self.resolve_rubric_id(_NO_ASSESSMENT, rubric))
-                return score_mapping(plan, assessment, provenance, partial=partial)
+                planned = self._planned(self.resolve_rubric_id(_NO_ASSESSMENT, rubric))
+                return score_mapping(planned.plan, assessment, planned.provenance, partial=partial)
             assessment = Assessment(levels=assessment)
         rubric_id = self.resolve_rubric_id(assessment, rubric)
         if sha256 is not None:
             self.pinned(rubric_id, sha256)
-        _, plan, provenance = self._planned(rubric_id)
-        if assessment.aggregates:
-            return score_aggregates(plan, assessment, provenance)
-        return score_levels(plan, assessment, provenance, partial=partial)
+        planned = self._planned(rubric_id)
+        try:
+            if assessment.aggregates:
+                card = score_aggregates(planned.plan, assessment, planned.provenance)
+            else:
+                card = score_levels(planned.plan, assessment, planned.provenance, partial=partial)
+        except InputError as exc:
+            if rubric is None and assessment.rubric is None:
+                _blame_the_year(exc, assessment.year, planned.plan.rubric)
+            raise
+        if assessment.printed_index is None and assessment.printed_predikat is None:
+            return card
+        from ._printed import apply_printed
+
+        return apply_printed(planned.plan, card, assessment)
 
     def score_many(
         self, data: Any, *, rubric: str, columns: Iterable[str] | None = None, sha256: str | None = None
@@ -286,8 +302,8 @@ class Engine:
 
         if sha256 is not None:
             self.pinned(rubric, sha256)
-        _, plan, provenance = self._planned(self.resolve_rubric_id(_NO_ASSESSMENT, rubric))
-        return score_many(plan, provenance, data, columns=columns)
+        planned = self._planned(self.resolve_rubric_id(_NO_ASSESSMENT, rubric))
+        return score_many(planned.plan, planned.provenance, data, columns=columns)
 
     def score_each(
         self, assessments: Iterable[Assessment], rubric: str | None = None, *, partial: bool = False
@@ -360,7 +376,7 @@ class Engine:
                     value=type(assessment).__name__,
                 )
             assessment = Assessment(levels=assessment)
-        from .gap import gap_plan
+        from ._gap import gap_plan
 
         return gap_plan(self.plan(self.resolve_rubric_id(assessment, rubric)), assessment, target)
 
@@ -376,16 +392,27 @@ class Engine:
 
         Accepts assessments or the rows of :func:`~spbe_engine.batch.read_batch`
         (a bad row is counted as an error, not raised). Returns the transition
-        matrix, index changes, movers and drivers; see :mod:`spbe_engine.impact`.
+        matrix, index changes, movers and drivers; see :mod:`spbe_engine._impact`.
         """
+        from ._impact import measure_impact
         from .batch import BatchRow
-        from .impact import measure_impact
 
         rows = (
             item
             if isinstance(item, BatchRow)
-            else BatchRow(n, 0, {"instansi": item.instansi or f"assessment {n}"}, item)
+            else BatchRow(number=n, line=0, columns={"instansi": item.instansi or f"assessment {n}"}, assessment=item)
             for n, item in enumerate(assessments, start=1)
         )
 
         return measure_impact(self, rows, source, target, missing)
+
+
+def _blame_the_year(exc: InputError, year: int | None, rubric: Rubric) -> None:
+    """Say, on an id the rubric does not know, that the evaluation year chose that rubric and how to pick another."""
+    if not exc.problem.startswith(("unknown indicator", "not a top-level")):
+        return
+    exc.problem += (
+        f"; evaluation year {year} selects {rubric.id} ({len(rubric.indicators)} indicators: "
+        f"{rubric.indicators[0].id} … {rubric.indicators[-1].id})"
+    )
+    exc.allowed = f"{exc.allowed}; or name another rubric (--rubric ID, or a 'rubric' field)"

@@ -1,7 +1,7 @@
 """Build the plugin manager, load rubric plugins in isolation, and keep the rubric registry.
 
 Nothing here runs at import time: :func:`load_plugins` is a factory an
-:class:`~spbe_engine.engine.Engine` calls, and tests build their own. A plugin
+:class:`~spbe_engine._engine.Engine` calls, and tests build their own. A plugin
 that fails to import, implements an unknown hook, targets another hook API
 version, or registers a rubric id already taken is *set aside* with its
 reason; every other plugin keeps working.
@@ -13,16 +13,24 @@ plan compiled at load time, and a plugin whose rubric fails (bad TOML,
 weights, bands) or whose hooks make a plan fail to compile is set aside with
 the reason, while the others keep working. Without it (the default, and what
 ``spbe score`` uses) only the rubric actually used is read, on first use, so
-a cold start costs one TOML parse rather than one per installed rubric; a
-failure then surfaces as an error that names the plugin behind the rubric.
+a cold start costs one TOML parse rather than one per installed rubric (to
+resolve an evaluation year, only the top of each file, where its ``years``
+stand, is read); a failure then surfaces as an error that names the plugin
+behind the rubric.
 """
 
 from __future__ import annotations
 
+import difflib
 import importlib.metadata
+import inspect
 import os
+import re
 import threading
+import tomllib
+import types
 from collections.abc import Iterable
+from decimal import Decimal
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -30,12 +38,12 @@ from typing import Any
 import attrs
 import pluggy
 
-from . import defaults, hookspecs
-from .crosswalk_registry import CrosswalkRegistry
+from . import _defaults, hookspecs
+from ._crosswalk_registry import CrosswalkRegistry
+from ._plan import compile_plan
+from ._rubric_file import RawRubric, build_rubric, read_toml, resolve_raw
 from .errors import PluginError, RubricError, UnknownRubricError
 from .models import Rubric
-from .plan import compile_plan
-from .rubric_file import RawRubric, build_rubric, read_toml, resolve_raw
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -50,7 +58,7 @@ __all__ = [
 ENTRY_POINT_GROUP = "spbe_engine"
 #: Set to a true value to make a set-aside plugin an error (for CI).
 STRICT_ENV = "SPBE_STRICT_PLUGINS"
-_DEFAULTS = "spbe_engine.defaults"
+_DEFAULTS = "spbe_engine._defaults"
 
 RubricSource = Traversable | Path
 
@@ -93,8 +101,9 @@ class RubricRegistry:
         self._entries: dict[str, _Entry] = {}
         self._raw: dict[str, RawRubric] = {}
         self._rubrics: dict[str, Rubric] = {}
+        self._years: dict[str, tuple[int, ...]] = {}
         self._lock = threading.RLock()
-        #: The crosswalks plugins registered (see :mod:`spbe_engine.crosswalk_registry`).
+        #: The crosswalks plugins registered (see :mod:`spbe_engine._crosswalk_registry`).
         self.crosswalks = CrosswalkRegistry()
 
     def add(self, rubric_id: str, source: RubricSource, plugin: str) -> None:
@@ -116,6 +125,7 @@ class RubricRegistry:
             # A derived rubric may have folded in one of them: forget every loaded result.
             self._raw.clear()
             self._rubrics.clear()
+            self._years.clear()
 
     def ids(self) -> tuple[str, ...]:
         """Return the registered rubric ids, sorted."""
@@ -125,22 +135,42 @@ class RubricRegistry:
         """Return the name of the plugin that registered a rubric."""
         return self._entry(rubric_id).plugin
 
+    def canonical(self, rubric_id: str) -> str:
+        """Return the registered id a user's id names: as written, else ignoring case and surrounding space.
+
+        An id that names none raises :class:`~spbe_engine.errors.UnknownRubricError`
+        suggesting the nearest registered ids, then listing them all.
+        """
+        if rubric_id in self._entries:
+            return rubric_id
+        if isinstance(rubric_id, str):
+            wanted = rubric_id.strip().casefold()
+            for known in self._entries:
+                if known.casefold() == wanted:
+                    return known
+        ids = self.ids()
+        near = difflib.get_close_matches(str(rubric_id).strip().casefold(), ids, n=3, cutoff=0.6)
+        hint = f"did you mean {' or '.join(near)}? " if near else ""
+        raise UnknownRubricError(
+            "unknown rubric", field="rubric", value=rubric_id, allowed=f"{hint}registered: {', '.join(ids) or 'none'}"
+        )
+
     def _entry(self, rubric_id: str) -> _Entry:
-        try:
-            return self._entries[rubric_id]
-        except KeyError:
-            raise UnknownRubricError(
-                "unknown rubric", field="rubric", value=rubric_id, allowed=", ".join(self.ids()) or "none registered"
-            ) from None
+        return self._entries[self.canonical(rubric_id)]
 
     def raw(self, rubric_id: str, _chain: tuple[str, ...] = ()) -> RawRubric:
         """Return the resolved raw data of a rubric (its ``extends`` chain folded in)."""
+        if not _chain:
+            rubric_id = self.canonical(rubric_id)
         with self._lock:
             if rubric_id in self._raw:
                 return self._raw[rubric_id]
             if rubric_id in _chain:
                 raise RubricError(
-                    "rubrics extend each other in a cycle", field="extends", value=" -> ".join((*_chain, rubric_id))
+                    "rubrics extend each other in a cycle",
+                    field="extends",
+                    value=" -> ".join((*_chain, rubric_id)),
+                    allowed="a chain of extends that ends at a rubric extending none",
                 )
             entry = self._entry(rubric_id)
             raw = resolve_raw(entry.source, rubric_id, lambda base: self.raw(base, (*_chain, rubric_id)))
@@ -151,6 +181,46 @@ class RubricRegistry:
         """Return a rubric file's data as written: for a derived rubric, only what it states itself."""
         return read_toml(self._entry(rubric_id).source)
 
+    def years(self, rubric_id: str) -> tuple[int, ...]:
+        """Return the evaluation years a rubric governs, reading only the top of its file.
+
+        Every rubric states its own ``years`` (a derived one never inherits
+        them) as a top-level key, and TOML puts top-level keys before the first
+        table, so only the text before the first table header is parsed: no
+        ``extends`` chain, no validation. Anything unusual there (no ``years``,
+        a value that is not a list of distinct years, text that does not parse
+        on its own) loads the whole rubric instead, which raises the precise
+        error where there is one.
+        """
+        with self._lock:
+            found = self._years.get(rubric_id)
+            if found is None:
+                loaded = self._rubrics.get(rubric_id)
+                found = loaded.years if loaded is not None else _own_years(self._entry(rubric_id).source)
+                if found is None:
+                    found = self.get(rubric_id).years
+                self._years[rubric_id] = found
+            return found
+
+    def for_year(self, year: int) -> str:
+        """Return the id of the one rubric that governs evaluations of ``year``.
+
+        Reads only the ``years`` of each rubric (see :meth:`years`).
+        """
+        claims = {rubric_id: self.years(rubric_id) for rubric_id in self.ids()}
+        governing = [rubric_id for rubric_id, years in claims.items() if year in years]
+        if len(governing) != 1:
+            covered = sorted({y for years in claims.values() for y in years})
+            problem = (
+                "no rubric governs this evaluation year"
+                if not governing
+                else f"several rubrics claim this year ({', '.join(governing)}); name one"
+            )
+            raise UnknownRubricError(
+                problem, field="year", value=year, allowed=f"years {covered[0]}-{covered[-1]}" if covered else "none"
+            )
+        return governing[0]
+
     def get(self, rubric_id: str, *, name_plugin: bool = True) -> Rubric:
         """Return the validated rubric, loading it on first use.
 
@@ -158,6 +228,7 @@ class RubricRegistry:
         registered the rubric (unless ``name_plugin`` is false), so a lazily
         found fault points at its author.
         """
+        rubric_id = self.canonical(rubric_id)
         with self._lock:
             if rubric_id not in self._rubrics:
                 entry = self._entry(rubric_id)
@@ -168,6 +239,59 @@ class RubricRegistry:
                         exc.problem = f"plugin {entry.plugin!r}, rubric {rubric_id}: {exc.problem}"
                     raise
             return self._rubrics[rubric_id]
+
+
+# A table header: the first one ends the top-level keys of a TOML document.
+_TABLE_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
+
+
+def _own_years(source: RubricSource) -> tuple[int, ...] | None:
+    """Read the ``years`` a rubric file states from the text before its first table; ``None`` if unsure.
+
+    A line opening with ``[`` is a table header unless it sits inside a
+    multi-line string or array; cut there, the text does not parse, and the
+    caller falls back to loading the whole rubric.
+    """
+    try:
+        text = source.read_text(encoding="utf-8")
+        header = _TABLE_HEADER.search(text)
+        top = tomllib.loads(text[: header.start()] if header else text, parse_float=Decimal)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    years = top.get("years")
+    if not isinstance(years, list) or not all(type(year) is int for year in years) or len(set(years)) != len(years):
+        return None
+    return tuple(years)
+
+
+# What pluggy may take for a hook implementation.
+_ROUTINES = (types.FunctionType, types.MethodType, types.BuiltinFunctionType, staticmethod, classmethod)
+
+
+class _Unhashable:
+    """Stand in for a plugin object that cannot be hashed (a ``SimpleNamespace``), which pluggy keeps in sets.
+
+    It holds the target's functions and methods under the same names, so
+    pluggy finds the same hook implementations, and compares by identity.
+    """
+
+    def __init__(self, target: object) -> None:
+        self._target = target
+        for name in dir(target):
+            found = inspect.getattr_static(target, name, None)
+            if not name.startswith("__") and isinstance(found, _ROUTINES):
+                setattr(self, name, getattr(target, name))
+
+    def __repr__(self) -> str:
+        return repr(self._target)
+
+
+def _hashable(obj: object) -> bool:
+    try:
+        hash(obj)
+    except TypeError:
+        return False
+    return True
 
 
 def _hooks_of(pm: pluggy.PluginManager, plugin: object) -> tuple[str, ...]:
@@ -199,7 +323,7 @@ def load_plugins(
     strict = strict_from_env() if strict is None else strict
     pm = pluggy.PluginManager("spbe_engine")
     pm.add_hookspecs(hookspecs)
-    pm.register(defaults, name=_DEFAULTS)
+    pm.register(_defaults, name=_DEFAULTS)
     registry = RubricRegistry()
     infos: list[PluginInfo] = []
 
@@ -246,16 +370,17 @@ def _admit(pm: pluggy.PluginManager, registry: RubricRegistry, name: str, obj: o
             f"{hookspecs.HOOK_API_VERSION} (declare SPBE_HOOK_API = "
             f"{hookspecs.HOOK_API_VERSION})",
         )
+    plugin = obj if _hashable(obj) else _Unhashable(obj)
     try:
-        pm.register(obj, name=name)
+        pm.register(plugin, name=name)
     except Exception as exc:
         return attrs.evolve(info, status="set aside", reason=f"cannot register: {exc}")
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        pm.unregister(obj)
+        pm.unregister(plugin)
         return attrs.evolve(info, status="set aside", reason=f"implements an unknown hook: {exc}")
-    info = attrs.evolve(info, hooks=_hooks_of(pm, obj))
+    info = attrs.evolve(info, hooks=_hooks_of(pm, plugin))
     added: list[str] = []
 
     def register(source: RubricSource) -> None:
@@ -284,19 +409,17 @@ def _admit(pm: pluggy.PluginManager, registry: RubricRegistry, name: str, obj: o
             )
         walks.append("__".join(registry.crosswalks.add(source, name)))
 
+    # Through pluggy, this plugin's implementations only: wrappers and ``specname`` work as pluggy defines them.
+    others = [other for other in pm.get_plugins() if other is not plugin]
     hook = "spbe_register_rubrics"
     try:
-        impl = getattr(obj, "spbe_register_rubrics", None)
-        if impl is not None:
-            impl(register=register)
+        pm.subset_hook_caller(hook, remove_plugins=others)(register=register)
         hook = "spbe_register_crosswalks"
-        impl = getattr(obj, "spbe_register_crosswalks", None)
-        if impl is not None:
-            impl(register=register_crosswalk)
+        pm.subset_hook_caller(hook, remove_plugins=others)(register=register_crosswalk)
     except Exception as exc:
         registry.discard_plugin(name)
         registry.crosswalks.discard_plugin(name)
-        pm.unregister(obj)
+        pm.unregister(plugin)
         reason = str(exc) if isinstance(exc, PluginError | RubricError) else f"{type(exc).__name__}: {exc}"
         return attrs.evolve(info, status="set aside", reason=f"{hook} failed: {reason}")
     return attrs.evolve(info, rubrics=tuple(added), crosswalks=tuple(walks))

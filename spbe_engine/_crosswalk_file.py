@@ -1,12 +1,13 @@
-"""Read crosswalk TOML files (with tomlkit) into validated :class:`~spbe_engine.crosswalk.Crosswalk` objects.
+"""Read crosswalk TOML files (with tomlkit) into validated :class:`~spbe_engine._crosswalk.Crosswalk` objects.
 
 The parsing edge for crosswalks, checked against both rubrics on load: every
 target indicator appears exactly once; sources exist in the source rubric;
 the rule, its weights (exact, positive, summing to 1), the level rounding,
 the mark and the basis are from the allowed sets; an ``approximate`` or
 ``none`` mapping says why; an ``exact`` one has one source on the same level
-scale; and combined source levels always fall within the target scale. The
-format is documented in ``docs/evolution.md``.
+scale; and combined source levels always fall within the target scale, a
+source scale reaching below it only where the mapping says
+``below_scale = "lowest"``. The format is documented in ``docs/evolution.md``.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from .crosswalk import BASES, COMBINE_RULES, LEVEL_ROUNDINGS, MARKS, Crosswalk, IndicatorMapping
+from ._crosswalk import BASES, COMBINE_RULES, LEVEL_ROUNDINGS, MARKS, Crosswalk, IndicatorMapping
+from ._numbers import BOUNDS, OutOfBoundsError, parse_exact
+from ._rubric_file import read_toml
 from .errors import CrosswalkError
 from .models import Rubric
-from .numbers import parse_exact
-from .rubric_file import read_toml
 
 __all__ = ["CROSSWALK_SCHEMA", "load_crosswalk", "parse_crosswalk_name"]
 
@@ -37,7 +38,10 @@ _TARGET_KEYS = {
     "basis",
     "reason",
     "reference",
+    "below_scale",
 }
+#: What a mapping may do with a level below the target scale (a 5/2018 level 0 into 59/2020's 1-5).
+BELOW_SCALE_RULES: tuple[str, ...] = ("lowest",)
 
 
 def parse_crosswalk_name(name: str) -> tuple[str, str]:
@@ -60,6 +64,8 @@ def _fail(file: str, field: str, problem: str, value: Any = None, allowed: str |
 def _weight(file: str, field: str, value: Any) -> Fraction:
     try:
         return parse_exact(value)
+    except OutOfBoundsError as exc:
+        raise _fail(file, field, str(exc), str(value), f"a decimal number with {BOUNDS}") from None
     except ValueError:
         raise _fail(
             file,
@@ -187,16 +193,24 @@ def _mapping(  # noqa: PLR0912, PLR0915 - one pass over a mapping file, each bra
     if not can_split and level_rounding is not None:
         raise _fail(file, f"{where}.level_rounding", f'combine = "{combine}" always gives a whole level')
     target_scale = target_rubric.scale_of(target).numbers
+    below_scale = data.get("below_scale")
+    if below_scale is not None and below_scale not in BELOW_SCALE_RULES:
+        raise _fail(file, f"{where}.below_scale", "unknown rule", below_scale, ", ".join(BELOW_SCALE_RULES))
+    reaches_below = False
     for src in sources:
         numbers = source.scale_of(src).numbers
-        if numbers[0] < target_scale[0] or numbers[-1] > target_scale[-1]:
+        reaches_below = reaches_below or numbers[0] < target_scale[0]
+        if (numbers[0] < target_scale[0] and below_scale is None) or numbers[-1] > target_scale[-1]:
             raise _fail(
                 file,
                 f"{where}.sources",
                 f"source {src} has levels {numbers[0]}-{numbers[-1]}, outside "
                 f"the target scale {target_scale[0]}-{target_scale[-1]}",
                 src,
+                'below the target scale only with below_scale = "lowest"' if numbers[0] < target_scale[0] else None,
             )
+    if below_scale is not None and not reaches_below:
+        raise _fail(file, f"{where}.below_scale", "no source level lies below the target scale", below_scale, "omit it")
     if mark == "exact" and (len(sources) != 1 or source.scale_of(sources[0]).numbers != target_scale):
         raise _fail(
             file,
@@ -215,4 +229,5 @@ def _mapping(  # noqa: PLR0912, PLR0915 - one pass over a mapping file, each bra
         basis,
         reason,
         reference,
+        floor=target_scale[0] if below_scale is not None else None,
     )

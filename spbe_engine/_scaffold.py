@@ -25,7 +25,7 @@ import attrs
 import tomlkit
 from tomlkit.items import Table
 
-from .engine import Engine, engine_version
+from ._engine import Engine, engine_version
 from .errors import InputError, RubricError
 
 __all__ = ["RUBRIC_ID", "Scaffold", "derive_document", "load_plugin_module", "new_rubric_plugin"]
@@ -322,7 +322,7 @@ def _derived_cases(engine: Engine, base_id: str) -> list[tomlkit.items.Table]:
     """Return indicator-level cases (rising, falling and two seeded patterns) scored under the base."""
     import random
 
-    from .numbers import format_exact
+    from ._numbers import format_exact
 
     plan = engine.plan(base_id)
     ids = plan.indicator_ids
@@ -373,14 +373,14 @@ data cannot express (see the hook reference, docs/hooks.md).
 from collections.abc import Callable
 from importlib.resources import files
 
-from spbe_engine import hookimpl
+from spbe_engine import RubricSource, hookimpl
 
 #: The spbe-engine hook API this plugin targets.
 SPBE_HOOK_API = 1
 
 
 @hookimpl
-def spbe_register_rubrics(register: Callable[..., None]) -> None:
+def spbe_register_rubrics(register: Callable[[RubricSource], None]) -> None:
     """Register {id}."""
     register(files(__name__) / "{id}.toml")
 '''

@@ -14,7 +14,12 @@ from fractions import Fraction
 from typing import Final
 
 __all__ = [
+    "BOUNDS",
+    "MAX_INTEGER_DIGITS",
+    "MAX_PLACES",
     "ROUNDING_MODES",
+    "OutOfBoundsError",
+    "check_bounds",
     "decimal_places",
     "format_exact",
     "parse_decimal",
@@ -32,26 +37,61 @@ ROUNDING_MODES: Final = {
 
 _DECIMAL_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
+#: A figure in any file has at most this many digits before the decimal point. Regulation
+#: figures have at most three (weights in percent); the margin only keeps exact arithmetic cheap.
+MAX_INTEGER_DIGITS: Final = 20
+#: ... and at most this many after it (published values have two places, weights one or two).
+MAX_PLACES: Final = 20
+#: The bounds as an error message words them.
+BOUNDS: Final = f"at most {MAX_INTEGER_DIGITS} digits before the decimal point and {MAX_PLACES} after it"
+_INT_LIMIT: Final = 10**MAX_INTEGER_DIGITS
+
+
+class OutOfBoundsError(ValueError):
+    """A number is written with more digits or places than any figure needs (see :data:`BOUNDS`).
+
+    Refusing such a number as written matters: the exact value of
+    ``1e999999999`` as an int or a Fraction takes hours and gigabytes to build.
+    """
+
+
+def check_bounds(value: Decimal) -> Decimal:
+    """Return a finite ``value`` within :data:`BOUNDS`; raise :class:`OutOfBoundsError` without expanding it."""
+    if not value.is_finite():
+        raise OutOfBoundsError("not a finite number")
+    # adjusted() is the exponent of the leading digit: O(1), whatever the exponent.
+    if value.adjusted() >= MAX_INTEGER_DIGITS:
+        raise OutOfBoundsError("number out of range")
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if -exponent > MAX_PLACES:
+        raise OutOfBoundsError("number out of range")
+    return value
+
 
 def parse_decimal(text: object) -> Decimal:
     """Parse decimal text (``"1.30"``, ``"2"``, ``"2,5"`` is refused) into a Decimal.
 
     Accepts ``int`` and ``Decimal`` as they are. Raises ``ValueError`` for
-    anything else, floats included: a float has already lost exactness.
+    anything else, floats included: a float has already lost exactness; and
+    :class:`OutOfBoundsError` (a ``ValueError``) for a number outside
+    :data:`BOUNDS`, however it is written.
     """
     if isinstance(text, bool):
         raise ValueError("a boolean is not a number")
     if isinstance(text, int):
+        if abs(text) >= _INT_LIMIT:
+            raise OutOfBoundsError("number out of range")
         return Decimal(text)
     if isinstance(text, Decimal):
         if not text.is_finite():
             raise ValueError("not a finite number")
-        return text
+        return check_bounds(text)
     if isinstance(text, str):
         stripped = text.strip().replace("_", "")
         if _DECIMAL_TEXT.fullmatch(stripped):
             try:
-                return Decimal(stripped)
+                return check_bounds(Decimal(stripped))
             except InvalidOperation:  # pragma: no cover - the pattern already excludes it
                 pass
     raise ValueError("not a decimal number written as text")

@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
+from ._scoring import ScoreCard
 from .batch import BatchRow
 from .errors import SpbeError
 from .rescore import MissingPolicy, Rescored
-from .scoring import ScoreCard
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from ._engine import Engine
 
 __all__ = ["Driver", "Impact", "ImpactRow", "measure_impact"]
 

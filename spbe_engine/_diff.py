@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 
 import attrs
 
+from ._numbers import format_exact
 from .models import Group, Indicator, Rubric
-from .numbers import format_exact
 
 __all__ = ["Change", "Inheritance", "RubricDiff", "diff_rubrics", "inheritance"]
 

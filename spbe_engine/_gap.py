@@ -25,11 +25,11 @@ from typing import Literal
 
 import attrs
 
+from ._numbers import format_exact
+from ._plan import ScoringPlan
+from ._scoring import resolve_aggregates
 from .errors import InputError
 from .models import Assessment
-from .numbers import format_exact
-from .plan import ScoringPlan
-from .scoring import resolve_aggregates
 
 __all__ = ["GapPlan", "GapStep", "best_raises", "gap_plan"]
 
@@ -171,7 +171,7 @@ def gap_plan(plan: ScoringPlan, assessment: Assessment, target: str) -> GapPlan:
         item, name, values = items[i]
         gain = values[position[i] + 1] - values[position[i]]
         numerator += gain
-        before, after = _shown(plan, granularity, item, values[position[i]], values[position[i] + 1])
+        before, after = _shown(plan, granularity, item, values, position[i])
         steps.append(
             GapStep(
                 item,
@@ -197,22 +197,25 @@ def gap_plan(plan: ScoringPlan, assessment: Assessment, target: str) -> GapPlan:
     )
 
 
-def _shown(plan: ScoringPlan, granularity: str, item: str, before: int, after: int) -> tuple[Fraction, Fraction]:
-    """Return what a step changes, as a person reads it: levels, or group values."""
+def _shown(
+    plan: ScoringPlan, granularity: str, item: str, ladder: Sequence[int], step: int
+) -> tuple[Fraction, Fraction]:
+    """Return what step ``step`` up ``ladder`` changes, as a person reads it: levels, or group values."""
     if granularity == "group":
-        return plan.group_value(item, before), plan.group_value(item, after)
-    pos = plan.position[item]
-    inverse = {contribution: level for level, contribution in plan.contributions[pos].items()}
-    return Fraction(inverse[before]), Fraction(inverse[after])
+        return plan.group_value(item, ladder[step]), plan.group_value(item, ladder[step + 1])
+    # An indicator's ladder climbs one level a rung from its current level to the top. Two levels may
+    # score alike (5/2018 scored level 0 as 1), so the level is counted, not read off the contribution.
+    level = max(plan.contributions[plan.position[item]]) - (len(ladder) - 1) + step
+    return Fraction(level), Fraction(level + 1)
 
 
 Items = list[tuple[str, str, list[int]]]
 
 
 def _indicator_items(plan: ScoringPlan, assessment: Assessment) -> tuple[Items, int, tuple[str, ...]]:
-    from .scoring import _resolve_levels
+    from ._scoring import resolve_levels
 
-    levels = _resolve_levels(plan, assessment.levels, partial=False)
+    levels = resolve_levels(plan, assessment.levels, partial=False)
     items: Items = []
     start = 0
     for pos, level in enumerate(levels):

@@ -13,15 +13,17 @@ from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
-from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ._numbers import decimal_places, format_exact, rounding_interval
+from ._plan import ScoringPlan
 from .errors import IncompleteError, InputError
-from .models import Assessment
-from .numbers import decimal_places, format_exact, rounding_interval
-from .plan import ScoringPlan
+from .models import Assessment, FrozenDict, PredikatOn, ScoreSource
+
+if TYPE_CHECKING:
+    from ._printed import PrintedCheck
 
 __all__ = [
     "GroupScore",
@@ -36,10 +38,14 @@ __all__ = [
 #: At most this many exact index values are enumerated from published aggregates.
 MAX_EXACT_CANDIDATES = 100_000
 _ONE = Fraction(1)
-_NO_METADATA: Mapping[str, Any] = MappingProxyType({})
+_NO_METADATA: Mapping[str, Any] = FrozenDict()
 
 
-@attrs.frozen
+def _answered_by(value: Mapping[str, tuple[str, ...]]) -> Mapping[str, tuple[str, ...]]:
+    return FrozenDict(value)
+
+
+@attrs.frozen(kw_only=True)
 class Provenance:
     """Which engine, plugin and rubric data produced a score card."""
 
@@ -49,10 +55,10 @@ class Provenance:
     plugin: str
     plugin_distribution: str
     plugin_version: str
-    hooks_answered_by: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    hooks_answered_by: Mapping[str, tuple[str, ...]] = attrs.field(factory=FrozenDict, converter=_answered_by)
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class IndicatorScore:
     """One indicator's level, value and weighted contribution to the index."""
 
@@ -66,7 +72,7 @@ class IndicatorScore:
     contribution: Fraction | None
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class GroupScore:
     """One domain's or aspect's value: exact where known, as published, or its candidates."""
 
@@ -86,7 +92,7 @@ class GroupScore:
         return None if self.value is None else self.value * self.weight / 100
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class ScoreCard:
     """The result of scoring one assessment under one rubric.
 
@@ -100,7 +106,7 @@ class ScoreCard:
 
     rubric_id: str
     rubric_sha256: str
-    source: str
+    source: ScoreSource
     index: Decimal | None
     exact_index: Fraction | None
     index_candidates: tuple[Decimal, ...]
@@ -115,7 +121,9 @@ class ScoreCard:
     instansi: str | None = None
     year: int | None = None
     metadata: Mapping[str, Any] = attrs.field(factory=dict)
-    predikat_on: str = "rounded"
+    predikat_on: PredikatOn = PredikatOn.ROUNDED
+    #: How a published table's printed index and predikat fit (``None`` where none were given).
+    printed: PrintedCheck | None = None
     _plan: ScoringPlan | None = attrs.field(default=None, repr=False, eq=False)
     # Levels in plan order, or (on the lean path) the validated id → level mapping, ordered on demand.
     _levels: tuple[int | None, ...] | Mapping[str, int] | None = attrs.field(default=None, repr=False, eq=False)
@@ -142,15 +150,15 @@ class ScoreCard:
             value = None if level is None else plan.values[pos][level]
             out.append(
                 IndicatorScore(
-                    indicator.id,
-                    indicator.name,
-                    indicator.parent,
-                    plan.weights[pos],
-                    level,
-                    "" if level is None else scale.level(level).name,
-                    value,
+                    id=indicator.id,
+                    name=indicator.name,
+                    parent=indicator.parent,
+                    weight=plan.weights[pos],
+                    level=level,
+                    level_name="" if level is None else scale.level(level).name,
+                    value=value,
                     # weight × value / 100, read off the plan's integer table (one Fraction, not three)
-                    None if level is None else Fraction(plan.contributions[pos][level], plan.denominator),
+                    contribution=None if level is None else Fraction(plan.contributions[pos][level], plan.denominator),
                 )
             )
         return tuple(out)
@@ -175,7 +183,15 @@ class ScoreCard:
                 weight = plan.group_weights[group.id]
                 rounded = _round(plan, exact)
                 out.append(
-                    GroupScore(group.id, group.kind, group.name, group.parent, weight, exact, rounded, (), Fraction(1))
+                    GroupScore(
+                        id=group.id,
+                        kind=group.kind,
+                        name=group.name,
+                        parent=group.parent,
+                        weight=weight,
+                        value=exact,
+                        published=rounded,
+                    )
                 )
                 continue
             weight = sum((plan.weights[p] for p in present), Fraction(0))
@@ -195,15 +211,15 @@ class ScoreCard:
             complete = len(present) == len(positions)
             out.append(
                 GroupScore(
-                    group.id,
-                    group.kind,
-                    group.name,
-                    group.parent,
-                    plan.group_weights[group.id],
-                    value if complete else None,
-                    None if value is None or not complete else _round(plan, value),
-                    () if complete or value is None else (value,),
-                    share,
+                    id=group.id,
+                    kind=group.kind,
+                    name=group.name,
+                    parent=group.parent,
+                    weight=plan.group_weights[group.id],
+                    value=value if complete else None,
+                    published=None if value is None or not complete else _round(plan, value),
+                    candidates=() if complete or value is None else (value,),
+                    completeness=share,
                 )
             )
         return tuple(out)
@@ -222,12 +238,12 @@ class ScoreCard:
 
 
 def _round(plan: ScoringPlan, value: Fraction) -> Decimal:
-    from .numbers import round_fraction
+    from ._numbers import round_fraction
 
     return round_fraction(value, plan.rounding.places, plan.rounding.mode)
 
 
-def _resolve_levels(plan: ScoringPlan, levels: Mapping[str, Any], partial: bool) -> list[int | None]:
+def resolve_levels(plan: ScoringPlan, levels: Mapping[str, Any], partial: bool) -> list[int | None]:
     """Check ids and levels and put them in plan order (``None`` where missing)."""
     ordered: list[int | None] = [None] * len(plan.indicator_ids)
     rubric = plan.rubric
@@ -273,7 +289,7 @@ def _resolve_levels(plan: ScoringPlan, levels: Mapping[str, Any], partial: bool)
     return ordered
 
 
-def _fast_numerator(plan: ScoringPlan, levels: Mapping[str, Any]) -> int | None:
+def fast_numerator(plan: ScoringPlan, levels: Mapping[str, Any]) -> int | None:
     """Return ``N`` for a complete set of valid levels keyed by canonical ids; ``None`` for anything else.
 
     Anything unusual (a missing, unknown or lower-case id, a non-int level, a
@@ -307,26 +323,26 @@ def _complete(
     published = plan.published(numerator)
     predikat = plan.bands[plan.band_of(numerator)].predikat
     return ScoreCard(
-        plan.rubric.id,
-        plan.rubric.sha256,
-        "levels",
-        published,
-        exact,
-        (published,),
-        (exact,),
-        predikat,
-        (predikat,),
-        (exact, exact),
-        True,
-        _ONE,
-        None,
-        provenance,
-        instansi,
-        year,
-        metadata,
-        plan.rounding.predikat_on,
-        plan,
-        levels,
+        rubric_id=plan.rubric.id,
+        rubric_sha256=plan.rubric.sha256,
+        source=ScoreSource.LEVELS,
+        index=published,
+        exact_index=exact,
+        index_candidates=(published,),
+        exact_candidates=(exact,),
+        predikat=predikat,
+        predikat_candidates=(predikat,),
+        index_range=(exact, exact),
+        complete=True,
+        completeness=_ONE,
+        partial_index=None,
+        provenance=provenance,
+        instansi=instansi,
+        year=year,
+        metadata=metadata,
+        predikat_on=plan.rounding.predikat_on,
+        plan=plan,
+        levels=levels,
     )
 
 
@@ -334,7 +350,7 @@ def score_mapping(
     plan: ScoringPlan, levels: Mapping[str, Any], provenance: Provenance, *, partial: bool = False
 ) -> ScoreCard:
     """Score a plain mapping of indicator id → level (the lean path of :meth:`Engine.score`)."""
-    numerator = _fast_numerator(plan, levels)
+    numerator = fast_numerator(plan, levels)
     if numerator is None:
         return score_levels(plan, Assessment(levels=levels), provenance, partial=partial)
     # A copy: the card must not change when the caller reuses its dict.
@@ -345,12 +361,12 @@ def score_levels(
     plan: ScoringPlan, assessment: Assessment, provenance: Provenance, *, partial: bool = False
 ) -> ScoreCard:
     """Score indicator levels; with ``partial``, missing indicators are reported, not guessed."""
-    numerator = _fast_numerator(plan, assessment.levels)
+    numerator = fast_numerator(plan, assessment.levels)
     if numerator is not None:
         return _complete(
             plan, numerator, assessment.levels, provenance, assessment.instansi, assessment.year, assessment.metadata
         )
-    levels = _resolve_levels(plan, assessment.levels, partial)
+    levels = resolve_levels(plan, assessment.levels, partial)
     common = _common(plan, assessment, provenance)
     if all(level is not None for level in levels):
         numerator = sum(table[lv] for table, lv in zip(plan.contributions, levels, strict=True))  # type: ignore[index, misc]
@@ -370,7 +386,7 @@ def score_levels(
     bands = range(plan.band_of(low), plan.band_of(high) + 1)
     return ScoreCard(
         **common,
-        source="levels",
+        source=ScoreSource.LEVELS,
         index=None,
         exact_index=None,
         index_candidates=(),
@@ -399,11 +415,18 @@ def _common(plan: ScoringPlan, assessment: Assessment, provenance: Provenance) -
 
 
 def parse_aggregate(value: object, field: str) -> Decimal:
-    """Read one published aggregate value (text, int or Decimal; never a float)."""
-    from .numbers import parse_decimal
+    """Read one published aggregate value (text, int or Decimal; never a float), within the number bounds."""
+    from ._numbers import BOUNDS, OutOfBoundsError, parse_decimal
 
     try:
         return parse_decimal(value)
+    except OutOfBoundsError as exc:
+        raise InputError(
+            str(exc),
+            field=field,
+            value=str(value) if isinstance(value, Decimal) else value,
+            allowed=f"a published value such as 3.45, with {BOUNDS}",
+        ) from None
     except ValueError:
         raise InputError(
             "must be a decimal number", field=field, value=value, allowed="a published value such as 3.45"
@@ -460,14 +483,14 @@ def score_aggregates(plan: ScoringPlan, assessment: Assessment, provenance: Prov
         values = tuple(plan.group_value(group_id, n) for n in found)
         scores.append(
             GroupScore(
-                group.id,
-                group.kind,
-                group.name,
-                None,
-                plan.group_weights[group_id],
-                values[0] if len(values) == 1 else None,
-                published,
-                values,
+                id=group.id,
+                kind=group.kind,
+                name=group.name,
+                parent=None,
+                weight=plan.group_weights[group_id],
+                value=values[0] if len(values) == 1 else None,
+                published=published,
+                candidates=values,
             )
         )
 
@@ -486,7 +509,7 @@ def score_aggregates(plan: ScoringPlan, assessment: Assessment, provenance: Prov
     exact = tuple(plan.exact(n) for n in numerators)
     return ScoreCard(
         **_common(plan, assessment, provenance),
-        source="aggregates",
+        source=ScoreSource.AGGREGATES,
         index=rounded[0] if len(rounded) == 1 else None,
         exact_index=exact[0] if len(exact) == 1 else None,
         index_candidates=rounded,

@@ -14,13 +14,13 @@ checks at compile time whether every intermediate of that product and of the
 integer rounding fits in int64 (``int64_safe``); where it may not, the batch
 path computes with Python integers instead.
 
-Plans are cached process-wide by rubric id, rubric content hash and the
-plugins registered (:func:`cached_plan`), so engines built from the same
-plugins share them and a change of plugins compiles a fresh plan.
+This module keeps no state: each :class:`~spbe_engine._engine.Engine` keeps
+the plans it compiled, and compiles afresh when its plugins change.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from bisect import bisect_left, bisect_right
@@ -32,37 +32,129 @@ from typing import Any
 import attrs
 import pluggy
 
+from ._numbers import format_exact
+from ._rubric_file import check_bands
 from .errors import PluginError
 from .models import Band, Group, Rounding, Rubric
-from .numbers import format_exact
-from .rubric_file import check_bands
 
-__all__ = ["ScoringPlan", "cached_plan", "compile_plan"]
+__all__ = ["ScoringPlan", "compile_plan"]
 
-_DEFAULTS = "spbe_engine.defaults"
+_DEFAULTS = "spbe_engine._defaults"
 #: Bound every int64 intermediate must stay below (a margin of 2 for sums of bounded terms).
 _INT64_LIMIT = 2**62
-#: At most this many compiled plans are kept process-wide.
-_CACHE_SIZE = 128
-_CACHE: dict[tuple[Any, ...], tuple[tuple[tuple[str, object], ...], ScoringPlan]] = {}
-_CACHE_LOCK = threading.Lock()
 
 
-def _first_result(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> tuple[Any, str]:
-    """Call a firstresult hook implementation by implementation, naming the one that answered."""
-    caller = getattr(pm.hook, hook)
-    for impl in reversed(caller.get_hookimpls()):
-        try:
-            result = impl.function(*[kwargs[arg] for arg in impl.argnames])
-        except Exception as exc:
-            error = PluginError(
-                f"plugin {impl.plugin_name!r}, hook {hook} raised {type(exc).__name__}: {exc}", field=hook
-            )
-            error.plugin = impl.plugin_name
-            raise error from exc
-        if result is not None:
-            return result, impl.plugin_name
-    raise PluginError(f"no plugin answered {hook}", field=hook)  # pragma: no cover - defaults answer
+@attrs.frozen(kw_only=True)
+class _Route:
+    """How to ask one hook: each answering plugin's own caller in pluggy's call order, and the wrappers."""
+
+    askers: tuple[tuple[str, Any], ...]
+    wrappers: tuple[pluggy.HookImpl, ...]
+    impls: tuple[pluggy.HookImpl, ...]
+
+
+class _Hooks:
+    """Call firstresult hooks through pluggy for one compilation, naming the plugin that answered.
+
+    pluggy decides the call order (``tryfirst``/``trylast``), ``specname``
+    and wrappers; the engine still names the plugin whose answer it checks.
+    So it asks plugin by plugin, in pluggy's call order, each through
+    :meth:`~pluggy.PluginManager.subset_hook_caller` (that plugin's
+    implementations only), until one answers: the very calls, in the very
+    order, of one full call. Where the hook has wrappers, the answer is one
+    full call through pluggy, every wrapper around it once, and the
+    plugin-by-plugin calls only tell who answered (plain implementations
+    then run twice).
+    """
+
+    def __init__(self, pm: pluggy.PluginManager) -> None:
+        self._pm = pm
+        self._routes: dict[str, _Route] = {}
+
+    def _route(self, hook: str) -> _Route:
+        route = self._routes.get(hook)
+        if route is None:
+            impls = tuple(getattr(self._pm.hook, hook).get_hookimpls()[::-1])  # pluggy calls the last one first
+            plain = [impl for impl in impls if not (impl.wrapper or impl.hookwrapper)]
+            askers: list[tuple[str, Any]] = []
+            for _, group in itertools.groupby(plain, key=lambda impl: id(impl.plugin)):
+                impl = next(group)
+                if any(name == impl.plugin_name for name, _ in askers):
+                    raise _interleaved(hook, impl.plugin_name)
+                others = [other.plugin for other in impls if other.plugin is not impl.plugin]
+                askers.append((impl.plugin_name, self._pm.subset_hook_caller(hook, remove_plugins=others)))
+            wrappers = tuple(impl for impl in impls if impl.wrapper or impl.hookwrapper)
+            route = self._routes[hook] = _Route(askers=tuple(askers), wrappers=wrappers, impls=impls)
+        return route
+
+    def first_result(self, hook: str, **kwargs: Any) -> tuple[Any, str, tuple[str, ...]]:
+        """Return the answer, the plugin an error in it names, and every plugin that shaped it.
+
+        The plugin named is the one that answered or, where a wrapper changed
+        the answer, the outermost wrapper.
+        """
+        route = self._route(hook)
+        answer, plugin = None, ""
+        for plugin, ask in route.askers:
+            try:
+                answer = ask(**kwargs)
+            except Exception as exc:
+                raise _raised(hook, plugin, exc) from exc
+            if answer is not None:
+                break
+        if route.wrappers:
+            outermost = route.wrappers[0].plugin_name
+            try:
+                wrapped = getattr(self._pm.hook, hook)(**kwargs)
+            except Exception as exc:
+                raise _raised(hook, _raiser(exc, route.impls) or outermost, exc) from exc
+            if wrapped is not None and (answer is None or not _same(wrapped, answer)):
+                names = tuple(dict.fromkeys(impl.plugin_name for impl in route.wrappers))
+                return wrapped, outermost, ((plugin, *names) if answer is not None else names)
+            answer = wrapped
+        if answer is None:
+            raise PluginError(f"no plugin answered {hook}", field=hook)  # pragma: no cover - defaults answer
+        return answer, plugin, (plugin,)
+
+
+def _interleaved(hook: str, plugin: str) -> PluginError:
+    # The engine asks one plugin at a time: pluggy's own call order only while
+    # each plugin's implementations of a hook are adjacent in it.
+    error = PluginError(
+        f"plugin {plugin!r}, hook {hook}: implemented more than once, "
+        "with other plugins' implementations called in between",
+        field=hook,
+        allowed="one implementation of each hook per plugin",
+    )
+    error.plugin = plugin
+    return error
+
+
+def _raised(hook: str, plugin: str, exc: Exception) -> PluginError:
+    error = PluginError(f"plugin {plugin!r}, hook {hook} raised {type(exc).__name__}: {exc}", field=hook)
+    error.plugin = plugin
+    return error
+
+
+def _raiser(exc: BaseException, impls: Sequence[pluggy.HookImpl]) -> str | None:
+    """Name the plugin whose implementation the exception rose from (the innermost one in its traceback)."""
+    codes = {impl.function.__code__: impl.plugin_name for impl in impls if hasattr(impl.function, "__code__")}
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        found = codes.get(tb.tb_frame.f_code, found)
+        tb = tb.tb_next
+    return found
+
+
+def _same(a: object, b: object) -> bool:
+    """Tell whether a wrapper handed on the answer it was given (the same object, or an equal one)."""
+    if a is b:
+        return True
+    try:
+        return bool(a == b)
+    except Exception:  # an answer that cannot even be compared was changed
+        return False
 
 
 def _exact(value: object, plugin: str, hook: str, what: str) -> Fraction:
@@ -88,6 +180,10 @@ def _round_int(numerator: int, denominator: int, places: int, mode: str) -> int:
         twice = 2 * remainder
         return floor + (twice > denominator or (twice == denominator and floor % 2 == 1))
     return floor
+
+
+#: The fields of a plan that belong to one process: never pickled or copied.
+_LOCAL = frozenset({"_achievable", "_lock"})
 
 
 @attrs.frozen
@@ -122,6 +218,18 @@ class ScoringPlan:
     int64_safe: bool = attrs.field(default=False, repr=False, eq=False)
     _achievable: dict[str, tuple[int, ...]] = attrs.field(factory=dict, repr=False, eq=False)
     _lock: Any = attrs.field(factory=threading.Lock, repr=False, eq=False)
+
+    # -- pickling: a plan crosses processes without its lock and its memo ---------
+    def __getstate__(self) -> dict[str, Any]:
+        """Return every field but the lock and the memo of achievable sums (rebuilt on demand)."""
+        return {field.name: getattr(self, field.name) for field in attrs.fields(type(self)) if field.name not in _LOCAL}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore the fields, with a new lock and an empty memo."""
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_achievable", {})
+        object.__setattr__(self, "_lock", threading.Lock())
 
     # -- arithmetic ---------------------------------------------------------
     def numerator(self, levels: Sequence[int]) -> int:
@@ -197,12 +305,14 @@ def compile_plan(rubric: Rubric, pm: pluggy.PluginManager) -> ScoringPlan:
 
 def _compile(rubric: Rubric, pm: pluggy.PluginManager, last: list[str]) -> ScoringPlan:
     answered: dict[str, set[str]] = {}
+    hooks = _Hooks(pm)
 
     def ask(hook: str, **kwargs: Any) -> tuple[Any, str]:
-        result, plugin = _first_result(pm, hook, **kwargs)
+        result, plugin, answered_by = hooks.first_result(hook, **kwargs)
         last[0] = plugin
-        if plugin != _DEFAULTS:
-            answered.setdefault(hook, set()).add(plugin)
+        for name in answered_by:
+            if name != _DEFAULTS:
+                answered.setdefault(hook, set()).add(name)
         return result, plugin
 
     values = tuple(_values(rubric, ask, ind.id) for ind in rubric.indicators)
@@ -329,32 +439,6 @@ def _fits_int64(
         *(abs(hi) for hi in high),
     ]
     return max(bounds) < _INT64_LIMIT
-
-
-def plugins_key(pm: pluggy.PluginManager) -> tuple[tuple[str, object], ...]:
-    """Return what identifies the plugins registered with ``pm`` (names and objects)."""
-    return tuple(pm.list_name_plugin())
-
-
-def cached_plan(rubric: Rubric, pm: pluggy.PluginManager) -> ScoringPlan:
-    """Return the plan of ``rubric`` under the plugins of ``pm``, compiling it on first use.
-
-    The cache key is the rubric id, its content hash and the registered
-    plugins by name and identity; registering or removing a plugin therefore
-    compiles a new plan. Plugin objects are held by the key, so an identity is
-    never reused while its entry lives.
-    """
-    plugins = plugins_key(pm)
-    key = (rubric.id, rubric.sha256, tuple((name, id(obj)) for name, obj in plugins))
-    hit = _CACHE.get(key)
-    if hit is not None and hit[1].rubric == rubric:
-        return hit[1]
-    plan = compile_plan(rubric, pm)
-    with _CACHE_LOCK:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = (plugins, plan)
-    return plan
 
 
 def _values(rubric: Rubric, ask: Any, indicator_id: str) -> Mapping[int, Fraction]:

@@ -1,4 +1,4 @@
-"""Render an :class:`~spbe_engine.impact.Impact` as JSON data and as a self-contained HTML report.
+"""Render an :class:`~spbe_engine._impact.Impact` as JSON data and as a self-contained HTML report.
 
 The HTML report draws its charts with plotly (the ``report`` extra) and
 embeds plotly.js, so the file opens offline. Charts plot floats converted
@@ -13,10 +13,10 @@ from fractions import Fraction
 from statistics import median
 from typing import Any
 
+from ._extras import install_hint
+from ._impact import Impact
+from ._numbers import format_exact, round_fraction
 from .errors import SpbeError
-from .extras import install_hint
-from .impact import Impact
-from .numbers import format_exact, round_fraction
 
 __all__ = ["impact_to_html", "impact_to_json", "summary"]
 
@@ -139,11 +139,12 @@ def impact_to_html(impact: Impact, top: int = 10) -> str:
             y=[n for _, _, n in bins],
         )
     )
+    peak = max((n for _, _, n in bins), default=0)
     hist.update_layout(
         title="Index change (after − before), determinate rows",
         height=360,
-        xaxis_title="change",
-        yaxis_title="rows",
+        xaxis_title="change (index points)",
+        yaxis={"title": "rows", "rangemode": "tozero", "dtick": max(1, -(-peak // 5))},  # whole rows only
     )
     driving = [d for d in impact.drivers if d.attributed is not None]
     if any(d.attributed for d in driving):
@@ -223,7 +224,7 @@ th{{background:#f3f3f3}}.note{{color:#444}}</style></head><body>
 <h1>{html.escape(title)}</h1>
 <p class="note">{facts["rows"]} rows: {facts["determinate"]} with one predikat on both sides,
 {facts["ambiguous"]} with several candidate predikat (counted apart, never guessed), {facts["partial"]} partial,
-{facts["errors"]} errors. {facts["predikat_changed"]} determinate rows change predikat;
+{_count(facts["errors"], "error")}. {facts["predikat_changed"]} determinate rows change predikat;
 {facts["predikat_changed_with_same_index"]} of them with an unchanged index (bands or band rule).{policy}
 Index changes are in index points, rounded to 4 decimals here (the JSON output keeps them exact).</p>
 <h2>Summary</h2>{facts_table}
@@ -244,3 +245,7 @@ def _fact(key: str, value: object) -> str:
     if key.startswith("change_"):
         return _shown(Fraction(str(value)))  # the exact text: a decimal or "p/q"
     return str(value)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import attrs
 
-from .crosswalk import Crosswalk, identity_crosswalk, same_indicators
-from .crosswalk_file import load_crosswalk, parse_crosswalk_name
+from ._crosswalk import Crosswalk, identity_crosswalk, same_indicators
+from ._crosswalk_file import load_crosswalk, parse_crosswalk_name
 from .errors import CrosswalkError, PluginError
 from .models import Rubric
 

@@ -5,7 +5,7 @@ source indicator(s) of the source rubric, combined by a named rule and turned
 into a whole level by a named rounding, or to nothing. Each mapping carries a
 comparability mark (``exact``, ``approximate`` with its reason, ``none``) and
 its basis. Crosswalks are data (``crosswalks/<from>__<to>.toml``, read by
-:mod:`spbe_engine.crosswalk_file`); identity crosswalks between rubrics that
+:mod:`spbe_engine._crosswalk_file`); identity crosswalks between rubrics that
 share indicator ids and level scales are generated, not written.
 """
 
@@ -17,8 +17,8 @@ from typing import Literal
 
 import attrs
 
+from ._numbers import round_fraction
 from .models import Rubric
-from .numbers import round_fraction
 
 __all__ = [
     "BASES",
@@ -52,7 +52,11 @@ BASES: tuple[str, ...] = (
 
 @attrs.frozen
 class IndicatorMapping:
-    """How one target indicator gets its level: sources, rule, rounding, mark, basis."""
+    """How one target indicator gets its level: sources, rule, rounding, mark, basis.
+
+    ``floor``: the target scale's lowest level, where the file says a level
+    below the target scale becomes it (``below_scale = "lowest"``); else ``None``.
+    """
 
     target: str
     sources: tuple[str, ...]
@@ -63,6 +67,7 @@ class IndicatorMapping:
     basis: str
     reason: str = ""
     reference: str = ""
+    floor: int | None = None
 
     def combine_levels(self, levels: tuple[int, ...]) -> Fraction:
         """Return the exact combined value of the source levels (in ``sources`` order)."""
@@ -78,8 +83,9 @@ class IndicatorMapping:
         return sum((w * v for w, v in zip(self.weights, values, strict=True)), Fraction(0))
 
     def level(self, levels: tuple[int, ...]) -> int:
-        """Return the whole target level: the combined value rounded by ``level_rounding``."""
-        return int(round_fraction(self.combine_levels(levels), 0, self.level_rounding))
+        """Return the whole target level: the combined value rounded by ``level_rounding`` (raised to ``floor``)."""
+        level = int(round_fraction(self.combine_levels(levels), 0, self.level_rounding))
+        return level if self.floor is None else max(level, self.floor)
 
 
 @attrs.frozen
