@@ -25,7 +25,7 @@ from spbe_engine.testing import (
     strategies,
 )
 from spbe_engine.testing.profiles import PROFILES, settings_for
-from spbe_engine.testing.properties import run_property
+from spbe_engine.testing.properties import Subject, run_property
 from spbe_engine.testing.structural import CheckFailure
 
 from .conftest import ROOT
@@ -78,11 +78,11 @@ def test_assert_rubric_conforms_raises_a_readable_report(tmp_path: Path) -> None
 def test_property_failure_names_rubric_property_and_smallest_assessment(engine: Engine) -> None:
     """A failing property is shrunk; the report names the rubric, the property and the smallest levels."""
 
-    def body(engine: Engine, rubric_id: str, data: st.DataObject) -> None:
+    def body(subject: Subject, data: st.DataObject) -> None:
         from hypothesis import note
 
-        levels = data.draw(strategies.levels(engine.rubric(rubric_id)), label="levels")
-        note(f"rubric {rubric_id}, assessment: {strategies.describe_levels(levels)}")
+        levels = data.draw(subject.levels, label="levels")
+        note(f"rubric {subject.rubric_id}, assessment: {strategies.describe_levels(levels)}")
         assert levels["I7"] < 3, "I7 reached level 3"
 
     with pytest.raises(CheckFailure) as info:
