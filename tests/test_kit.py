@@ -10,6 +10,7 @@ import types
 from pathlib import Path
 
 import pytest
+from hypothesis import Phase, find, settings
 from hypothesis import strategies as st
 
 from spbe_engine import Engine, RubricError, hookimpl
@@ -116,17 +117,29 @@ def test_profiles(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings_for().derandomize
 
 
-def test_strategies_draw_valid_and_malformed_inputs(engine: Engine) -> None:
-    """The public strategies give valid levels the engine scores, and malformed ones it refuses."""
-    from hypothesis import find
+# find()'s own search budget (2000 examples), fixed so that a run on a fresh clone is the
+# run everywhere: no example database (a stored example would skip the search and the
+# shrink), derandomized, and no explain phase (it only annotates a failure report, which
+# find never prints, and on 37-key dicts it costs seconds per call).
+FIND = settings(max_examples=2000, database=None, derandomize=True, phases=[Phase.generate, Phase.shrink])
 
+
+def test_strategies_draw_valid_and_malformed_inputs(engine: Engine) -> None:
+    """The public strategies give valid levels the engine scores, and malformed ones it refuses.
+
+    Each search is shrunk to its smallest example, which is asserted whole.
+    """
     rubric = engine.rubric("spbe-2018")
-    levels = find(strategies.levels(rubric), lambda lv: lv["I35-2"] == 4)
+    lowest = dict.fromkeys((ind.id for ind in rubric.indicators), 1)
+    levels = find(strategies.levels(rubric), lambda lv: lv["I35-2"] == 4, settings=FIND)
+    assert levels == {**lowest, "I35-2": 4}
     assert engine.score(levels, rubric="spbe-2018").complete
-    bad, field = find(strategies.malformed_levels(rubric), lambda pair: pair[1] == "I3")
+    bad, field = find(strategies.malformed_levels(rubric), lambda pair: pair[1] == "I3", settings=FIND)
     assert field == "I3" and bad["I3"] not in (1, 2, 3, 4, 5)
-    _, published = find(strategies.published_assessments(engine, "spbe-2024"), lambda pair: True)
+    assert bad == {**lowest, "I3": 6}  # the first fault naming I3 ("out of range"), above the scale
+    drawn, published = find(strategies.published_assessments(engine, "spbe-2024"), lambda pair: True, settings=FIND)
     assert set(published.aggregates) == {"D1", "D2", "D3", "D4"}
+    assert set(drawn.values()) == {1}
 
 
 def test_golden_file_errors_name_file_and_field(tmp_path: Path) -> None:
