@@ -151,22 +151,54 @@ _RUNNABLE = [
 ]
 
 
+def _run_file(path: Path) -> dict[int, Exception | None]:
+    """Run a doc file's runnable blocks once, in order, in one namespace; return each block's outcome by line.
+
+    Once a block fails, the blocks after it (whose scene it sets) are not run; their outcome says so.
+    """
+    outcomes: dict[int, Exception | None] = {}
+    namespace: dict[str, Any] = {"__name__": "__doc_example__"}
+    failed = ""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ROOT)
+        for line, code, no_run in _blocks(path):
+            if no_run or _is_signature(code):
+                continue
+            where = f"{path.relative_to(ROOT)}:{line}"
+            if failed:
+                outcomes[line] = AssertionError(f"{where} not run: the block at {failed} before it fails")
+                continue
+            try:
+                _run(code, namespace, where)
+            except Exception as exc:
+                outcomes[line] = exc
+                failed = where
+            else:
+                outcomes[line] = None
+    return outcomes
+
+
+@pytest.fixture(scope="module")
+def doc_outcomes() -> dict[Path, dict[int, Exception | None]]:
+    """The outcome of every block of each doc file, filled when a test first asks for the file."""
+    return {}
+
+
 @pytest.mark.parametrize(
     ("path", "line"),
     _RUNNABLE,
     ids=[f"{path.relative_to(ROOT)}:{line}" for path, line in _RUNNABLE],
 )
-def test_doc_example_runs(path: Path, line: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_doc_example_runs(path: Path, line: int, doc_outcomes: dict[Path, dict[int, Exception | None]]) -> None:
     """The python example at this place in the docs runs, and its value comments hold."""
-    monkeypatch.chdir(ROOT)
-    namespace: dict[str, Any] = {"__name__": "__doc_example__"}
-    for block_line, code, no_run in _blocks(path):
-        if no_run or _is_signature(code):
-            continue
-        _run(code, namespace, f"{path.relative_to(ROOT)}:{block_line}")  # earlier blocks set the scene
-        if block_line == line:
-            return
-    pytest.fail(f"no runnable block at {path}:{line}")  # pragma: no cover
+    if path not in doc_outcomes:
+        # Each file's blocks run once, not once per block: the earlier blocks set every later block's scene.
+        doc_outcomes[path] = _run_file(path)
+    if line not in doc_outcomes[path]:
+        pytest.fail(f"no runnable block at {path}:{line}")  # pragma: no cover
+    outcome = doc_outcomes[path][line]
+    if outcome is not None:
+        raise outcome
 
 
 def test_the_collector_finds_examples() -> None:
