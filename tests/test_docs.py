@@ -8,6 +8,9 @@ Rules the collector applies to fenced ```python blocks in ``README.md`` and
 - a block preceded by ``<!-- no-run -->`` is skipped (use sparingly);
 - every other block is executed, in order, in one namespace per file, with
   the repository root as working directory (so ``examples/`` paths work);
+- except on the pages in ``STANDALONE`` (the kit reference and the tutorial),
+  where each block runs on its own in a fresh namespace, as a reader who
+  copies just that block would run it;
 - an expression statement whose trailing comment is itself a Python
   expression (``card.predikat  # 'Baik'``) is checked: the statement's value
   must equal the comment's value. Prose comments are left alone.
@@ -36,6 +39,8 @@ from .conftest import ROOT
 HOOKS_DOC = ROOT / "docs" / "hooks.md"
 DOC_FILES = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
 NO_RUN = "<!-- no-run -->"
+#: Pages whose every python block must run on its own: a reader copies any one of them.
+STANDALONE = frozenset({ROOT / "docs" / "kit.md", ROOT / "docs" / "tutorial.md"})
 _FENCE = re.compile(r"^```python[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
@@ -155,6 +160,7 @@ def _run_file(path: Path) -> dict[int, Exception | None]:
     """Run a doc file's runnable blocks once, in order, in one namespace; return each block's outcome by line.
 
     Once a block fails, the blocks after it (whose scene it sets) are not run; their outcome says so.
+    On a STANDALONE page each block gets a fresh namespace and runs whatever the others do.
     """
     outcomes: dict[int, Exception | None] = {}
     namespace: dict[str, Any] = {"__name__": "__doc_example__"}
@@ -165,6 +171,8 @@ def _run_file(path: Path) -> dict[int, Exception | None]:
             if no_run or _is_signature(code):
                 continue
             where = f"{path.relative_to(ROOT)}:{line}"
+            if path in STANDALONE:
+                namespace = {"__name__": "__doc_example__"}
             if failed:
                 outcomes[line] = AssertionError(f"{where} not run: the block at {failed} before it fails")
                 continue
@@ -172,7 +180,7 @@ def _run_file(path: Path) -> dict[int, Exception | None]:
                 _run(code, namespace, where)
             except Exception as exc:
                 outcomes[line] = exc
-                failed = where
+                failed = "" if path in STANDALONE else where
             else:
                 outcomes[line] = None
     return outcomes
@@ -202,8 +210,9 @@ def test_doc_example_runs(path: Path, line: int, doc_outcomes: dict[Path, dict[i
 
 
 def test_the_collector_finds_examples() -> None:
-    """The docs do carry runnable examples (the README's Python API at least)."""
+    """The docs do carry runnable examples (the README's Python API at least, and every STANDALONE page)."""
     assert any(path.name == "README.md" for path, _ in _RUNNABLE)
+    assert {path for path, _ in _RUNNABLE} >= STANDALONE
 
 
 def test_value_comments_are_checked() -> None:
