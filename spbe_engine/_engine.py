@@ -348,14 +348,7 @@ class Engine:
         policies. Published aggregates are carried over only between rubrics
         with identical groups.
         """
-        if not isinstance(assessment, Assessment):
-            if not isinstance(assessment, Mapping):
-                raise InputError(
-                    "expected an Assessment or a mapping of indicator id to level",
-                    field="assessment",
-                    value=type(assessment).__name__,
-                )
-            assessment = Assessment(levels=assessment)
+        assessment = as_assessment(assessment)
         from .rescore import rescore
 
         return rescore(self, assessment, to, source=source, missing=missing)
@@ -368,14 +361,7 @@ class Engine:
         value. The assessment's own rubric (or ``rubric``) and its band rule
         decide. An unreachable target is an :class:`~spbe_engine.errors.InputError`.
         """
-        if not isinstance(assessment, Assessment):
-            if not isinstance(assessment, Mapping):
-                raise InputError(
-                    "expected an Assessment or a mapping of indicator id to level",
-                    field="assessment",
-                    value=type(assessment).__name__,
-                )
-            assessment = Assessment(levels=assessment)
+        assessment = as_assessment(assessment)
         from ._gap import gap_plan
 
         return gap_plan(self.plan(self.resolve_rubric_id(assessment, rubric)), assessment, target)
@@ -416,3 +402,16 @@ def _blame_the_year(exc: InputError, year: int | None, rubric: Rubric) -> None:
         f"{rubric.indicators[0].id} … {rubric.indicators[-1].id})"
     )
     exc.allowed = f"{exc.allowed}; or name another rubric (--rubric ID, or a 'rubric' field)"
+
+
+def as_assessment(value: object) -> Assessment:
+    """Return an assessment given as one, or as a mapping of indicator id to level; refuse anything else."""
+    if isinstance(value, Assessment):
+        return value
+    if not isinstance(value, Mapping):
+        raise InputError(
+            "expected an Assessment or a mapping of indicator id to level",
+            field="assessment",
+            value=type(value).__name__,
+        )
+    return Assessment(levels=value)

@@ -434,7 +434,8 @@ _README = """# {dist}
 Rubric `{id}` for spbe-engine, derived from `{base}` by `spbe rubric new`.
 
 - `src/{package}/{id}.toml`: the rubric (weights, bands, scales, rounding, sources);
-- `src/{package}/{id}.golden.toml`: published results it must reproduce, and indicator-level cases computed under `{base}`;
+- `src/{package}/{id}.golden.toml`: published results it must reproduce, and indicator-level cases
+  computed under `{base}`;
 - `src/{package}/__init__.py`: the plugin (registers the file; add hooks only for what data cannot say);
 - `tests/test_conformance.py`: runs the spbe-engine conformance kit.
 
