@@ -29,8 +29,11 @@ from .rubric_helpers import FilePlugin, variant
 OWN = "test-2021"
 
 
-def _plugin(**hooks: object) -> types.SimpleNamespace:
-    return types.SimpleNamespace(SPBE_HOOK_API=1, **{name: hookimpl(fn) for name, fn in hooks.items()})
+def _plugin(rubric_id: str, **hooks: object) -> types.SimpleNamespace:
+    # Passed in code beside the plugin that registers the rubric: it declares the rubric it applies to.
+    return types.SimpleNamespace(
+        SPBE_HOOK_API=1, SPBE_APPLIES_TO=(rubric_id,), **{name: hookimpl(fn) for name, fn in hooks.items()}
+    )
 
 
 def _first(text: str, old: str, new: str, after: str = "") -> str:
@@ -194,7 +197,7 @@ CASES = [
 
 def _engine(case: Broken, tmp_path: Path) -> Engine:
     hooks = {name: (fn() if fn is _nondeterministic else fn) for name, fn in case.hooks.items()}
-    plugins: list[tuple[str, object]] = [("broken", _plugin(**hooks))] if hooks else []
+    plugins: list[tuple[str, object]] = [("broken", _plugin(case.rubric, **hooks))] if hooks else []
     if case.official:
         return Engine.from_plugins(*plugins, entry_points=True)
     path = variant(tmp_path, case.toml or (lambda text: text), OWN)
