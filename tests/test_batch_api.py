@@ -153,7 +153,11 @@ def test_huge_denominator_is_not_int64_safe(tmp_path: Path) -> None:
         huge=type(
             "P",
             (),
-            {"SPBE_HOOK_API": 1, "spbe_indicator_values": staticmethod(spbe_indicator_values)},
+            {
+                "SPBE_HOOK_API": 1,
+                "SPBE_APPLIES_TO": ("test-2021",),
+                "spbe_indicator_values": staticmethod(spbe_indicator_values),
+            },
         )(),
     )
     plan = engine.plan("test-2021")
@@ -249,7 +253,7 @@ def test_plan_cache_follows_plugins(tmp_path: Path) -> None:
             return None
         return {"I42": 8, "I43": 2, "I44": 2, "I45": 2, "I46": 2, "I47": 2}
 
-    plugin = type("W", (), {"spbe_weights": staticmethod(spbe_weights)})()
+    plugin = type("W", (), {"SPBE_APPLIES_TO": ("test-2021",), "spbe_weights": staticmethod(spbe_weights)})()
     engine.plugin_manager.register(plugin, name="late")
     after = engine.plan("test-2021")
     assert after is not before and after.weights != before.weights
@@ -322,7 +326,8 @@ def test_affine_but_too_large_for_int64(tmp_path: Path) -> None:
         }
 
     path = variant(tmp_path, lambda text: text)
-    engine = engine_with(path, big=type("B", (), {"SPBE_HOOK_API": 1, "spbe_weights": staticmethod(spbe_weights)})())
+    big_weights = {"SPBE_HOOK_API": 1, "SPBE_APPLIES_TO": ("test-2021",), "spbe_weights": staticmethod(spbe_weights)}
+    engine = engine_with(path, big=type("B", (), big_weights)())
     plan = engine.plan("test-2021")
     assert plan.slopes is not None
     assert not plan.int64_safe

@@ -61,7 +61,12 @@ def _swapped_levels(rubric_id: str, indicator_id: str) -> Engine:
         return None
 
     return Engine.from_plugins(
-        ("broken", types.SimpleNamespace(SPBE_HOOK_API=1, spbe_indicator_values=spbe_indicator_values)),
+        (
+            "broken",
+            types.SimpleNamespace(
+                SPBE_HOOK_API=1, SPBE_APPLIES_TO=(rubric_id,), spbe_indicator_values=spbe_indicator_values
+            ),
+        ),
         entry_points=True,
     )
 
