@@ -5,6 +5,11 @@ for exactly that pair; the generated identity if ``A`` and ``B`` share
 indicator ids and level scales; or a registered ``X → Y`` where ``A`` has
 the same indicators as ``X`` and ``Y`` the same as ``B`` (for example
 ``spbe-2023 → pemdi-2026`` through ``spbe-2024 → pemdi-2026``).
+
+Precedence: a route between two official rubrics is composed only of
+crosswalks the official plugins registered (a third party cannot register a
+crosswalk between two official rubrics at all: it is set aside when it
+loads). Elsewhere, official crosswalks are tried before third-party ones.
 """
 
 from __future__ import annotations
@@ -35,10 +40,17 @@ class _Entry:
 class CrosswalkRegistry:
     """The registered crosswalk files: ``(from, to)`` → source, loaded and validated on first use."""
 
-    def __init__(self) -> None:
+    def __init__(self, official: set[str] | None = None) -> None:
         self._entries: dict[tuple[str, str], _Entry] = {}
         self._loaded: dict[tuple[str, str], Crosswalk] = {}
         self._lock = threading.RLock()
+        #: The names of the official plugins (shared with the rubric registry).
+        self.official: set[str] = official if official is not None else set()
+
+    def holder(self, pair: tuple[str, str]) -> str | None:
+        """Return the plugin that registered the crosswalk file of a pair, if any."""
+        entry = self._entries.get(pair)
+        return None if entry is None else entry.plugin
 
     def add(self, source: CrosswalkSource, plugin: str) -> tuple[str, str]:
         """Record a crosswalk file; refuse a pair that is already registered."""
@@ -55,8 +67,15 @@ class CrosswalkRegistry:
 
     def discard_plugin(self, plugin: str) -> None:
         """Forget every crosswalk a plugin registered (when it is set aside)."""
-        for pair in [p for p, entry in self._entries.items() if entry.plugin == plugin]:
-            del self._entries[pair]
+        with self._lock:
+            for pair in [p for p, entry in self._entries.items() if entry.plugin == plugin]:
+                del self._entries[pair]
+                self._loaded.pop(pair, None)
+
+    def _composable(self, official_only: bool) -> list[tuple[str, str]]:
+        """Return the pairs a route may go through: the official ones first, then (unless barred) the others."""
+        mine = [pair for pair in self.pairs() if self._entries[pair].plugin in self.official]
+        return mine if official_only else mine + [pair for pair in self.pairs() if pair not in mine]
 
     def pairs(self) -> tuple[tuple[str, str], ...]:
         """Return the registered ``(from, to)`` pairs, sorted."""
@@ -78,10 +97,12 @@ class CrosswalkRegistry:
         target: str,
         rubric: Callable[[str], Rubric],
         known: frozenset[str] | set[str],
+        official: Callable[[str], bool] = lambda rubric_id: False,
     ) -> Crosswalk:
         """Return the crosswalk from ``source`` to ``target`` (see the module docstring for the order).
 
-        ``rubric`` returns a rubric by id; ``known`` holds the registered rubric ids.
+        ``rubric`` returns a rubric by id; ``known`` holds the registered rubric
+        ids; ``official`` tells whether a rubric is official.
         """
         a, b = rubric(source), rubric(target)
         if (source, target) in self._entries:
@@ -89,7 +110,8 @@ class CrosswalkRegistry:
         identity = identity_crosswalk(a, b)
         if identity is not None:
             return identity
-        for x, y in self.pairs():
+        both_official = official(source) and official(target)
+        for x, y in self._composable(both_official):
             # A registered crosswalk may name a rubric that is not installed: that is just no route.
             if {x, y} <= known and same_indicators(a, rubric(x)) and same_indicators(rubric(y), b):
                 parts = [f"{source} has the indicators of {x}"] if x != source else []

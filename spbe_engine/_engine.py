@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # these modules load on first use: `spbe score` never needs t
     from .batch import BatchResult, BatchRow, RowResult
     from .rescore import MissingPolicy, Rescored
 
-__all__ = ["Engine", "engine_version"]
+__all__ = ["Engine", "Recipe", "engine_version"]
 
 _NO_ASSESSMENT = Assessment()
 
@@ -42,6 +42,16 @@ def engine_version() -> str:
         return importlib.metadata.version("spbe-engine")
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
         return "0+unknown"
+
+
+@attrs.frozen(kw_only=True)
+class Recipe:
+    """How an engine's plugins were loaded, so an engine like it can be built again (in another process too)."""
+
+    #: whether the installed entry points were loaded.
+    entry_points: bool = True
+    #: the ``(name, module_or_object)`` plugins passed in code, in order.
+    plugins: tuple[tuple[str, object], ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -61,11 +71,17 @@ class Engine:
     """
 
     def __init__(
-        self, pm: pluggy.PluginManager, registry: RubricRegistry, plugins: tuple[PluginInfo, ...] = ()
+        self,
+        pm: pluggy.PluginManager,
+        registry: RubricRegistry,
+        plugins: tuple[PluginInfo, ...] = (),
+        *,
+        recipe: Recipe | None = None,
     ) -> None:
         self._pm = pm
         self._registry = registry
         self._plugins = plugins
+        self._recipe = recipe
         self._plans: dict[str, _Planned] = {}
         self._lock = threading.RLock()
         self._version = engine_version()
@@ -80,7 +96,7 @@ class Engine:
         aside a plugin whose rubric or hooks fail; by default rubrics are read
         lazily, on first use, so a cold start stays cheap.
         """
-        return cls(*load_plugins(strict=strict, validate=validate))
+        return cls(*load_plugins(strict=strict, validate=validate), recipe=Recipe())
 
     @classmethod
     def from_plugins(
@@ -92,7 +108,27 @@ class Engine:
     ) -> Engine:
         """Build an engine from the given plugin modules or objects (and, optionally, the installed ones)."""
         named = [p if isinstance(p, tuple) else (getattr(p, "__name__", repr(p)), p) for p in plugins]
-        return cls(*load_plugins(named, entry_points=entry_points, strict=strict, validate=validate))
+        recipe = Recipe(entry_points=entry_points, plugins=tuple(named))
+        return cls(*load_plugins(named, entry_points=entry_points, strict=strict, validate=validate), recipe=recipe)
+
+    @property
+    def recipe(self) -> Recipe | None:
+        """Return how this engine's plugins were loaded (``None`` for an engine built from a plugin manager)."""
+        return self._recipe
+
+    def without(self, *names: str) -> Engine:
+        """Return a new engine loaded as this one was, leaving out the named plugins (lazily, never strict).
+
+        The conformance kit's isolation check compares the two. Raises
+        ``ValueError`` for an engine that was not built by :meth:`default` or
+        :meth:`from_plugins`.
+        """
+        if self._recipe is None:
+            raise ValueError(
+                "this engine was built from a plugin manager; build it with Engine.default or from_plugins"
+            )
+        loaded = load_plugins(self._recipe.plugins, entry_points=self._recipe.entry_points, strict=False, exclude=names)
+        return Engine(*loaded, recipe=self._recipe)
 
     # -- rubrics ----------------------------------------------------------------
     @property
@@ -165,7 +201,8 @@ class Engine:
         crosswalks when none joins the two.
         """
         source, target = self._registry.canonical(source), self._registry.canonical(target)
-        return self._registry.crosswalks.find(source, target, self.rubric, frozenset(self.rubric_ids()))
+        registry = self._registry
+        return registry.crosswalks.find(source, target, self.rubric, frozenset(self.rubric_ids()), registry.is_official)
 
     def crosswalk_pairs(self) -> tuple[tuple[str, str], ...]:
         """Return the ``(from, to)`` pairs of every registered crosswalk file."""
@@ -194,7 +231,8 @@ class Engine:
             plugins = self._pm.list_name_plugin()
             entry = self._plans.get(rubric_id)
             if entry is None or entry.plugins != plugins:  # another thread may have compiled it meanwhile
-                plan = compile_plan(self.rubric(rubric_id), self._pm)
+                rubric = self.rubric(rubric_id)
+                plan = compile_plan(rubric, self._pm, self._registry.scope(rubric_id, self._pm))
                 entry = _Planned(plugins=plugins, plan=plan, provenance=self._provenance(plan))
                 self._plans[rubric_id] = entry
             return entry
@@ -348,14 +386,7 @@ class Engine:
         policies. Published aggregates are carried over only between rubrics
         with identical groups.
         """
-        if not isinstance(assessment, Assessment):
-            if not isinstance(assessment, Mapping):
-                raise InputError(
-                    "expected an Assessment or a mapping of indicator id to level",
-                    field="assessment",
-                    value=type(assessment).__name__,
-                )
-            assessment = Assessment(levels=assessment)
+        assessment = as_assessment(assessment)
         from .rescore import rescore
 
         return rescore(self, assessment, to, source=source, missing=missing)
@@ -368,14 +399,7 @@ class Engine:
         value. The assessment's own rubric (or ``rubric``) and its band rule
         decide. An unreachable target is an :class:`~spbe_engine.errors.InputError`.
         """
-        if not isinstance(assessment, Assessment):
-            if not isinstance(assessment, Mapping):
-                raise InputError(
-                    "expected an Assessment or a mapping of indicator id to level",
-                    field="assessment",
-                    value=type(assessment).__name__,
-                )
-            assessment = Assessment(levels=assessment)
+        assessment = as_assessment(assessment)
         from ._gap import gap_plan
 
         return gap_plan(self.plan(self.resolve_rubric_id(assessment, rubric)), assessment, target)
@@ -416,3 +440,16 @@ def _blame_the_year(exc: InputError, year: int | None, rubric: Rubric) -> None:
         f"{rubric.indicators[0].id} … {rubric.indicators[-1].id})"
     )
     exc.allowed = f"{exc.allowed}; or name another rubric (--rubric ID, or a 'rubric' field)"
+
+
+def as_assessment(value: object) -> Assessment:
+    """Return an assessment given as one, or as a mapping of indicator id to level; refuse anything else."""
+    if isinstance(value, Assessment):
+        return value
+    if not isinstance(value, Mapping):
+        raise InputError(
+            "expected an Assessment or a mapping of indicator id to level",
+            field="assessment",
+            value=type(value).__name__,
+        )
+    return Assessment(levels=value)

@@ -14,15 +14,24 @@ checks at compile time whether every intermediate of that product and of the
 integer rounding fits in int64 (``int64_safe``); where it may not, the batch
 path computes with Python integers instead.
 
+Which plugins are asked is the engine's :class:`~spbe_engine._ownership.HookScope`
+for the rubric: the plugin that registered it, those that declare it, and
+the defaults. A plugin outside the trusted ones (the defaults and the
+official plugins) is handed a copy of the rubric, checked unchanged after
+each of its calls; each plugin's time in hooks is measured
+(:data:`HOOK_BUDGET`).
+
 This module keeps no state: each :class:`~spbe_engine._engine.Engine` keeps
 the plans it compiled, and compiles afresh when its plugins change.
 """
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 import threading
+import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -32,14 +41,20 @@ from typing import Any
 import attrs
 import pluggy
 
-from ._numbers import format_exact
+from ._numbers import ROUNDING_MODES, format_exact
+from ._ownership import COMPILE_HOOKS, DEFAULTS, HookScope
 from ._rubric_file import check_bands
 from .errors import PluginError
 from .models import Band, Group, Rounding, Rubric
 
-__all__ = ["ScoringPlan", "compile_plan"]
+__all__ = ["HOOK_BUDGET", "ScoringPlan", "compile_plan"]
 
-_DEFAULTS = "spbe_engine._defaults"
+_DEFAULTS = DEFAULTS
+#: The time, in seconds, one plugin's hooks may take in all while one rubric's plan compiles.
+#: Over it, ``spbe plugins`` notes the plugin and the kit's ``budget`` check fails it.
+HOOK_BUDGET = 0.05
+#: The places a rounding may keep (as a rubric's ``[rounding] places`` may).
+_PLACES = range(7)
 #: Bound every int64 intermediate must stay below (a margin of 2 for sums of bounded terms).
 _INT64_LIMIT = 2**62
 
@@ -53,6 +68,57 @@ class _Route:
     impls: tuple[pluggy.HookImpl, ...]
 
 
+class _Guard:
+    """Hand watched hooks a copy of the rubric, and check after each watched call that it is unchanged.
+
+    A frozen value can still be changed with ``object.__setattr__`` (or
+    through the dicts it holds); a hook that does so is named and refused.
+    The copy keeps the rubric the engine holds out of reach whatever a hook
+    does; the check names the hook that tried.
+    """
+
+    def __init__(self, rubric: Rubric, watched: bool) -> None:
+        self.rubric = rubric
+        self.watched = watched
+        # The criteria source may compare by identity (a Traversable): share it rather than copy it.
+        shared = {id(rubric.criteria_source): rubric.criteria_source}
+        self.probe = copy.deepcopy(rubric, shared) if watched else rubric
+        self.comparable = watched and _intact(self.probe, rubric)
+
+    def check(self, hook: str, plugins: Sequence[str]) -> None:
+        """Raise a PluginError naming the plugin(s) of the last call if the copy they were given changed."""
+        if self.comparable and not _intact(self.probe, self.rubric):
+            raise _altered(hook, plugins, _changed_part(self.probe, self.rubric), self.rubric.id)
+
+
+def _intact(probe: Rubric, rubric: Rubric) -> bool:
+    """Tell whether a copy still equals the rubric, its private indexes included."""
+    return (
+        probe == rubric
+        and dict(probe._group_index) == dict(rubric._group_index)
+        and dict(probe._indicator_index) == dict(rubric._indicator_index)
+    )
+
+
+def _changed_part(probe: Rubric, rubric: Rubric) -> str:
+    for field in attrs.fields(Rubric):
+        if getattr(probe, field.name) != getattr(rubric, field.name):
+            return field.name.lstrip("_")
+    return "its contents"  # pragma: no cover - _intact found a difference somewhere
+
+
+def _altered(hook: str, plugins: Sequence[str], part: str, rubric_id: str) -> PluginError:
+    names = ", ".join(repr(name) for name in plugins)
+    error = PluginError(
+        f"plugin {names}, hook {hook}: changed the rubric it was given ({rubric_id}, its {part}); "
+        "a hook must not alter what it receives",
+        field="rubric",
+        allowed="return an answer; never change the rubric, its indicators or its groups",
+    )
+    error.plugin = plugins[0]
+    return error
+
+
 class _Hooks:
     """Call firstresult hooks through pluggy for one compilation, naming the plugin that answered.
 
@@ -64,28 +130,48 @@ class _Hooks:
     order, of one full call. Where the hook has wrappers, the answer is one
     full call through pluggy, every wrapper around it once, and the
     plugin-by-plugin calls only tell who answered (plain implementations
-    then run twice).
+    then run twice). Only the plugins in the rubric's scope take part: the
+    others are left out of every call, wrappers included.
     """
 
-    def __init__(self, pm: pluggy.PluginManager) -> None:
+    def __init__(self, pm: pluggy.PluginManager, scope: HookScope, guard: _Guard) -> None:
         self._pm = pm
+        self._scope = scope
+        self._guard = guard
         self._routes: dict[str, _Route] = {}
+        self._full: dict[str, Any] = {}
+        #: Seconds each plugin (but the defaults) spent answering, summed over this compilation.
+        self.seconds: dict[str, float] = {}
 
     def _route(self, hook: str) -> _Route:
         route = self._routes.get(hook)
         if route is None:
-            impls = tuple(getattr(self._pm.hook, hook).get_hookimpls()[::-1])  # pluggy calls the last one first
+            every = getattr(self._pm.hook, hook).get_hookimpls()[::-1]  # pluggy calls the last one first
+            impls = tuple(impl for impl in every if self._scope.allows(impl.plugin_name))
             plain = [impl for impl in impls if not (impl.wrapper or impl.hookwrapper)]
             askers: list[tuple[str, Any]] = []
             for _, group in itertools.groupby(plain, key=lambda impl: id(impl.plugin)):
                 impl = next(group)
                 if any(name == impl.plugin_name for name, _ in askers):
                     raise _interleaved(hook, impl.plugin_name)
-                others = [other.plugin for other in impls if other.plugin is not impl.plugin]
+                others = [other for other in self._pm.get_plugins() if other is not impl.plugin]
                 askers.append((impl.plugin_name, self._pm.subset_hook_caller(hook, remove_plugins=others)))
             wrappers = tuple(impl for impl in impls if impl.wrapper or impl.hookwrapper)
             route = self._routes[hook] = _Route(askers=tuple(askers), wrappers=wrappers, impls=impls)
+            if wrappers:
+                outside = [p for p in self._pm.get_plugins() if not self._scope.allows(self._pm.get_name(p) or "")]
+                self._full[hook] = self._pm.subset_hook_caller(hook, remove_plugins=outside)
         return route
+
+    def _timed(self, plugins: Sequence[str], started: float) -> None:
+        spent = time.perf_counter() - started
+        for name in plugins:
+            if name != _DEFAULTS:
+                self.seconds[name] = self.seconds.get(name, 0.0) + spent
+
+    def _watch(self, hook: str, plugins: Sequence[str]) -> None:
+        if any(name not in self._scope.trusted for name in plugins):
+            self._guard.check(hook, [name for name in plugins if name not in self._scope.trusted])
 
     def first_result(self, hook: str, **kwargs: Any) -> tuple[Any, str, tuple[str, ...]]:
         """Return the answer, the plugin an error in it names, and every plugin that shaped it.
@@ -96,20 +182,28 @@ class _Hooks:
         route = self._route(hook)
         answer, plugin = None, ""
         for plugin, ask in route.askers:
+            started = time.perf_counter()
             try:
                 answer = ask(**kwargs)
             except Exception as exc:
                 raise _raised(hook, plugin, exc) from exc
+            finally:
+                self._timed((plugin,), started)
+            self._watch(hook, (plugin,))
             if answer is not None:
                 break
         if route.wrappers:
+            names = tuple(dict.fromkeys(impl.plugin_name for impl in route.wrappers))
             outermost = route.wrappers[0].plugin_name
+            started = time.perf_counter()
             try:
-                wrapped = getattr(self._pm.hook, hook)(**kwargs)
+                wrapped = self._full[hook](**kwargs)
             except Exception as exc:
                 raise _raised(hook, _raiser(exc, route.impls) or outermost, exc) from exc
+            finally:
+                self._timed(names, started)
+            self._watch(hook, names)
             if wrapped is not None and (answer is None or not _same(wrapped, answer)):
-                names = tuple(dict.fromkeys(impl.plugin_name for impl in route.wrappers))
                 return wrapped, outermost, ((plugin, *names) if answer is not None else names)
             answer = wrapped
         if answer is None:
@@ -216,6 +310,10 @@ class ScoringPlan:
     offset: int = attrs.field(default=0, repr=False, eq=False)
     #: whether the affine dot product and the integer rounding fit in int64 for every valid input.
     int64_safe: bool = attrs.field(default=False, repr=False, eq=False)
+    #: which plugins' hooks were consulted (recompiling asks the same ones).
+    scope: HookScope = attrs.field(factory=HookScope, repr=False, eq=False)
+    #: seconds each plugin's hooks took while this plan compiled (the defaults are not timed).
+    hook_seconds: Mapping[str, float] = attrs.field(factory=dict, repr=False, eq=False)
     _achievable: dict[str, tuple[int, ...]] = attrs.field(factory=dict, repr=False, eq=False)
     _lock: Any = attrs.field(factory=threading.Lock, repr=False, eq=False)
 
@@ -287,25 +385,41 @@ class ScoringPlan:
         return sums[start:stop]
 
 
-def compile_plan(rubric: Rubric, pm: pluggy.PluginManager) -> ScoringPlan:
+def compile_plan(rubric: Rubric, pm: pluggy.PluginManager, scope: HookScope | None = None) -> ScoringPlan:
     """Ask the hooks for values, weights, bands and rounding; check them; build the plan.
 
-    A :class:`~spbe_engine.errors.PluginError` raised here names the plugin
-    whose answer was wrong in its message and in its ``plugin`` attribute.
+    ``scope`` names the plugins whose hooks are consulted (the engine passes
+    the rubric's owner, the plugins that declare it, and the defaults);
+    ``None`` asks every registered plugin. A
+    :class:`~spbe_engine.errors.PluginError` raised here names the plugin
+    whose answer was wrong (or that changed the rubric it was given) in its
+    message and in its ``plugin`` attribute.
     """
     last = [""]
+    scope = scope or HookScope()
 
     try:
-        return _compile(rubric, pm, last)
+        return _compile(rubric, pm, scope, last)
     except PluginError as exc:
         if exc.plugin is None:
             exc.plugin = last[0] or None
         raise
 
 
-def _compile(rubric: Rubric, pm: pluggy.PluginManager, last: list[str]) -> ScoringPlan:
+def _watched(pm: pluggy.PluginManager, scope: HookScope) -> bool:
+    """Tell whether any plugin outside the trusted ones implements a hook consulted at compile time."""
+    for name, plugin in pm.list_name_plugin():
+        callers = pm.get_hookcallers(plugin) or () if scope.allows(name) and name not in scope.trusted else ()
+        if any(caller.name in COMPILE_HOOKS for caller in callers):
+            return True
+    return False
+
+
+def _compile(rubric: Rubric, pm: pluggy.PluginManager, scope: HookScope, last: list[str]) -> ScoringPlan:
     answered: dict[str, set[str]] = {}
-    hooks = _Hooks(pm)
+    guard = _Guard(rubric, _watched(pm, scope))
+    hooks = _Hooks(pm, scope, guard)
+    probe = guard.probe  # what the hooks receive: the rubric itself, or a watched copy of it
 
     def ask(hook: str, **kwargs: Any) -> tuple[Any, str]:
         result, plugin, answered_by = hooks.first_result(hook, **kwargs)
@@ -315,27 +429,18 @@ def _compile(rubric: Rubric, pm: pluggy.PluginManager, last: list[str]) -> Scori
                 answered.setdefault(hook, set()).add(name)
         return result, plugin
 
-    values = tuple(_values(rubric, ask, ind.id) for ind in rubric.indicators)
-    member_weights = _weights(rubric, ask)
+    values = tuple(_values(rubric, probe, ask, ind.id) for ind in rubric.indicators)
+    member_weights = _weights(rubric, probe, ask)
     weights = tuple(member_weights[ind.id] for ind in rubric.indicators)
     group_weights = {group.id: member_weights[group.id] for group in rubric.groups}
 
-    rounding, plugin = ask("spbe_rounding", rubric=rubric)
-    if not isinstance(rounding, Rounding):
-        raise PluginError(
-            f"plugin {plugin!r}, hook spbe_rounding: must return a Rounding", field="spbe_rounding", value=rounding
-        )
+    answer, plugin = ask("spbe_rounding", rubric=probe)
+    rounding = _rounding(answer, plugin)
 
     low = sum((w * min(v.values()) for w, v in zip(weights, values, strict=True)), Fraction(0)) / 100
     high = sum((w * max(v.values()) for w, v in zip(weights, values, strict=True)), Fraction(0)) / 100
-    bands, plugin = ask("spbe_predikat_bands", rubric=rubric)
-    bands = tuple(bands) if isinstance(bands, Sequence) else bands
-    if not isinstance(bands, tuple) or not bands or not all(isinstance(b, Band) for b in bands):
-        raise PluginError(
-            f"plugin {plugin!r}, hook spbe_predikat_bands: must return a sequence of Band",
-            field="spbe_predikat_bands",
-            value=bands,
-        )
+    answer, plugin = ask("spbe_predikat_bands", rubric=probe)
+    bands = _bands(answer, plugin)
 
     def band_fault(field: str, problem: str) -> PluginError:
         return PluginError(f"plugin {plugin!r}, hook spbe_predikat_bands: {problem}", field=field)
@@ -392,7 +497,57 @@ def _compile(rubric: Rubric, pm: pluggy.PluginManager, last: list[str]) -> Scori
             places,
             exact_thresholds + rounded_thresholds,
         ),
+        scope=scope,
+        hook_seconds=dict(hooks.seconds),
     )
+
+
+def _rounding(answer: object, plugin: str) -> Rounding:
+    """Check a rounding answer field by field (``object.__setattr__`` skips attrs' validators); return a fresh copy."""
+    where = f"plugin {plugin!r}, hook spbe_rounding"
+    if not isinstance(answer, Rounding):
+        raise PluginError(f"{where}: must return a Rounding", field="spbe_rounding", value=answer)
+    places, mode, predikat_on = answer.places, answer.mode, answer.predikat_on
+    if isinstance(places, bool) or not isinstance(places, int) or places not in _PLACES:
+        raise PluginError(
+            f"{where}: places must be a whole number of decimals",
+            field="spbe_rounding",
+            value=places,
+            allowed=f"{_PLACES[0]} to {_PLACES[-1]}",
+        )
+    if mode not in ROUNDING_MODES:
+        raise PluginError(
+            f"{where}: unknown rounding mode", field="spbe_rounding", value=mode, allowed=", ".join(ROUNDING_MODES)
+        )
+    if predikat_on not in ("rounded", "exact"):
+        raise PluginError(
+            f"{where}: unknown band rule", field="spbe_rounding", value=predikat_on, allowed="rounded, exact"
+        )
+    return Rounding(places, mode, predikat_on)
+
+
+def _bands(answer: object, plugin: str) -> tuple[Band, ...]:
+    """Check a bands answer (named, exact edges, each band non-empty); return fresh bands with Fraction edges."""
+    where = f"plugin {plugin!r}, hook spbe_predikat_bands"
+    bands = tuple(answer) if isinstance(answer, Sequence) and not isinstance(answer, str) else answer
+    if not isinstance(bands, tuple) or not bands or not all(isinstance(b, Band) for b in bands):
+        raise PluginError(f"{where}: must return a sequence of Band", field="spbe_predikat_bands", value=answer)
+    fresh: list[Band] = []
+    for n, band in enumerate(bands):
+        if not isinstance(band.predikat, str) or not band.predikat.strip():
+            raise PluginError(
+                f"{where}: band {n} needs a predikat name", field=f"spbe_predikat_bands[{n}]", value=band.predikat
+            )
+        lower = _exact(band.lower, plugin, "spbe_predikat_bands", f"the lower edge of {band.predikat}")
+        upper = _exact(band.upper, plugin, "spbe_predikat_bands", f"the upper edge of {band.predikat}")
+        if lower >= upper:
+            raise PluginError(
+                f"{where}: band {band.predikat} is empty: lower {format_exact(lower)} is not below "
+                f"upper {format_exact(upper)}",
+                field=f"spbe_predikat_bands[{n}]",
+            )
+        fresh.append(Band(band.predikat, lower, upper))
+    return tuple(fresh)
 
 
 def _affine(
@@ -441,10 +596,10 @@ def _fits_int64(
     return max(bounds) < _INT64_LIMIT
 
 
-def _values(rubric: Rubric, ask: Any, indicator_id: str) -> Mapping[int, Fraction]:
+def _values(rubric: Rubric, probe: Rubric, ask: Any, indicator_id: str) -> Mapping[int, Fraction]:
     indicator = rubric.indicator(indicator_id)
     scale = rubric.scales[indicator.scale]
-    table, plugin = ask("spbe_indicator_values", rubric=rubric, indicator=indicator)
+    table, plugin = ask("spbe_indicator_values", rubric=probe, indicator=probe.indicator(indicator_id))
     where = f"plugin {plugin!r}, hook spbe_indicator_values, indicator {indicator.id}"
     if not isinstance(table, Mapping) or set(table) != set(scale.numbers):
         got = sorted(table) if isinstance(table, Mapping) else table
@@ -468,12 +623,13 @@ def _values(rubric: Rubric, ask: Any, indicator_id: str) -> Mapping[int, Fractio
     return out
 
 
-def _weights(rubric: Rubric, ask: Any) -> dict[str, Fraction]:
+def _weights(rubric: Rubric, probe: Rubric, ask: Any) -> dict[str, Fraction]:
     """Collect member weights group by group, checking each group's members sum to its weight."""
     effective: dict[str, Fraction] = {}
 
     def collect(group: Group | None, total: Fraction, total_from: str) -> None:
-        mapping, plugin = ask("spbe_weights", rubric=rubric, group=group)
+        given = None if group is None else probe.group(group.id)
+        mapping, plugin = ask("spbe_weights", rubric=probe, group=given)
         members = [g.id for g in rubric.top_groups] if group is None else [*group.children, *group.indicators]
         name = "the top level" if group is None else f"group {group.id}"
         where = f"plugin {plugin!r}, hook spbe_weights, {name}"

@@ -16,7 +16,7 @@ from decimal import Decimal
 import attrs
 
 from ._plan import ScoringPlan
-from ._scoring import ScoreCard
+from ._scoring import ScoreCard, candidate_fields
 from .models import Assessment
 
 __all__ = ["PrintedCheck", "PrintedVerdict", "apply_printed"]
@@ -71,23 +71,10 @@ def apply_printed(plan: ScoringPlan, card: ScoreCard, assessment: Assessment) ->
         return attrs.evolve(
             card, printed=PrintedCheck(index=index, predikat=predikat, verdict=PrintedVerdict.CONSISTENT)
         )
-    exact = tuple(plan.exact(n) for n in agree)
-    rounded = tuple(sorted({plan.published(n) for n in agree}))
-    bands = tuple(sorted({plan.band_of(n) for n in agree}))
     check = PrintedCheck(
         index=index,
         predikat=predikat,
         verdict=PrintedVerdict.NARROWED,
         message=f"printed {printed} keeps {len(agree)} of {len(numerators)} exact candidates",
     )
-    return attrs.evolve(
-        card,
-        index=rounded[0] if len(rounded) == 1 else None,
-        exact_index=exact[0] if len(exact) == 1 else None,
-        index_candidates=rounded,
-        exact_candidates=exact,
-        predikat=plan.bands[bands[0]].predikat if len(bands) == 1 else None,
-        predikat_candidates=tuple(plan.bands[b].predikat for b in bands),
-        index_range=(exact[0], exact[-1]),
-        printed=check,
-    )
+    return attrs.evolve(card, **candidate_fields(plan, sorted(agree)), printed=check)

@@ -431,13 +431,18 @@ filterwarnings = ["error"]
 
 _README = """# {dist}
 
-Rubric `{id}` for [spbe-engine](https://pypi.org/project/spbe-engine/),
-derived from `{base}` by `spbe rubric new`.
+Rubric `{id}` for spbe-engine, derived from `{base}` by `spbe rubric new`.
 
 - `src/{package}/{id}.toml`: the rubric (weights, bands, scales, rounding, sources);
-- `src/{package}/{id}.golden.toml`: published results it must reproduce;
+- `src/{package}/{id}.golden.toml`: published results it must reproduce, and indicator-level cases
+  computed under `{base}`;
 - `src/{package}/__init__.py`: the plugin (registers the file; add hooks only for what data cannot say);
 - `tests/test_conformance.py`: runs the spbe-engine conformance kit.
+
+In the virtual environment where spbe-engine is installed (from a clone of
+spbe-engine: `python3 -m venv .venv && . .venv/bin/activate && python -m pip
+install '.[testing]'`; from a package index once it is published there:
+`python -m pip install 'spbe-engine[testing]'`):
 
 ```sh
 python -m pip install -e '.[testing]'   # install the plugin and the kit

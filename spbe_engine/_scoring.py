@@ -503,25 +503,31 @@ def score_aggregates(plan: ScoringPlan, assessment: Assessment, provenance: Prov
                 field="aggregates",
                 allowed="values published to the rubric's precision",
             )
-    numerators = sorted(sums)
-    rounded = tuple(sorted({plan.published(n) for n in numerators}))
-    bands = sorted({plan.band_of(n) for n in numerators})
-    exact = tuple(plan.exact(n) for n in numerators)
     return ScoreCard(
         **_common(plan, assessment, provenance),
         source=ScoreSource.AGGREGATES,
-        index=rounded[0] if len(rounded) == 1 else None,
-        exact_index=exact[0] if len(exact) == 1 else None,
-        index_candidates=rounded,
-        exact_candidates=exact,
-        predikat=plan.bands[bands[0]].predikat if len(bands) == 1 else None,
-        predikat_candidates=tuple(plan.bands[b].predikat for b in bands),
-        index_range=(exact[0], exact[-1]),
+        **candidate_fields(plan, sorted(sums)),
         complete=True,
         completeness=Fraction(1),
         partial_index=None,
         group_scores=tuple(scores),
     )
+
+
+def candidate_fields(plan: ScoringPlan, numerators: list[int]) -> dict[str, Any]:
+    """Return a card's index and predikat fields for these possible numerators (sorted): determined where unique."""
+    rounded = tuple(sorted({plan.published(n) for n in numerators}))
+    bands = sorted({plan.band_of(n) for n in numerators})
+    exact = tuple(plan.exact(n) for n in numerators)
+    return {
+        "index": rounded[0] if len(rounded) == 1 else None,
+        "exact_index": exact[0] if len(exact) == 1 else None,
+        "index_candidates": rounded,
+        "exact_candidates": exact,
+        "predikat": plan.bands[bands[0]].predikat if len(bands) == 1 else None,
+        "predikat_candidates": tuple(plan.bands[b].predikat for b in bands),
+        "index_range": (exact[0], exact[-1]),
+    }
 
 
 def _nearby(plan: ScoringPlan, group_id: str, low: Fraction) -> str:

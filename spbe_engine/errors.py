@@ -25,7 +25,25 @@ __all__ = [
     "RubricError",
     "SpbeError",
     "UnknownRubricError",
+    "short_repr",
 ]
+
+#: How many characters of a value's repr an error message shows.
+REPR_CHARS = 120
+
+
+def short_repr(value: Any, limit: int = REPR_CHARS) -> str:
+    """Return ``repr(value)`` on one line, cut to ``limit`` characters with an ellipsis.
+
+    An error names the value it refused; a whole parsed rubric or a long
+    hook answer would bury the message, so only its start is shown.
+    """
+    try:
+        text = repr(value)
+    except Exception:  # a value whose repr fails is still named, by its type
+        text = f"<{type(value).__name__}>"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 class SpbeError(Exception):
@@ -51,7 +69,7 @@ class SpbeError(Exception):
         where = ": ".join(part for part in (self.file, _clip(self.field)) if part)
         text = self.problem
         if self.value is not None:
-            text = f"{text} (got {_shown(self.value)})"
+            text = f"{text} (got {short_repr(self.value)})"
         if self.allowed:
             text = f"{text}; allowed: {self.allowed}"
         return f"{where}: {text}" if where else text

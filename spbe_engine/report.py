@@ -347,6 +347,11 @@ def plugin_to_json(info: PluginInfo) -> dict[str, Any]:
         "hooks": list(info.hooks),
         "status": info.status,
         "reason": info.reason,
+        "official": info.official,
+        "applies_to": list(info.applies_to),
+        "hook_seconds": None if info.hook_seconds is None else f"{info.hook_seconds:.4f}",
+        "over_budget": info.over_budget,
+        "notes": list(info.notes),
     }
 
 

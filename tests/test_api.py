@@ -21,7 +21,12 @@ def test_engines_are_independent() -> None:
 
     plain = Engine.default()
     reverse = Engine.from_plugins(
-        ("reverse", types.SimpleNamespace(SPBE_HOOK_API=1, spbe_indicator_values=spbe_indicator_values)),
+        (
+            "reverse",
+            types.SimpleNamespace(
+                SPBE_HOOK_API=1, SPBE_APPLIES_TO=("spbe-2024",), spbe_indicator_values=spbe_indicator_values
+            ),
+        ),
         entry_points=True,
     )
     levels = {f"I{n}": 5 for n in range(1, 48)}

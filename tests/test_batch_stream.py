@@ -26,6 +26,11 @@ LEVEL = st.one_of(
 INSTANSI = st.one_of(st.sampled_from(["Kota A", "Kab. B", "X-Ray"]), st.sampled_from(['"Q, R"', "", "0x"]))
 YEAR = st.sampled_from(["2024", "2023", "2022", "2019", "", "1999", "soon"])
 RUBRIC = st.sampled_from(["", "", "spbe-2024", " spbe-2023 ", "nope", " "])
+# Module-level like the others: hypothesis does not cache sampled_from, and validating a new one
+# for each of up to 25 x 47 cells cost as much as drawing the cells.
+PLAIN_LEVEL = st.sampled_from("12345")
+PLAIN_KIND = st.sampled_from(["row"] * 8)
+ANY_KIND = st.sampled_from(["row"] * 8 + ["blank", "short", "odd"])
 
 
 @st.composite
@@ -34,7 +39,7 @@ def csv_text(draw: st.DrawFn) -> str:
     columns = ["instansi", "year", *(["rubric"] if draw(st.booleans()) else []), *IDS]
     lines = [",".join(columns)]
     for _ in range(draw(st.integers(0, 25))):
-        kind = draw(st.sampled_from(["row"] * 8 + ([] if plain else ["blank", "short", "odd"])))
+        kind = draw(PLAIN_KIND if plain else ANY_KIND)
         if kind == "blank":
             lines.append("")
             continue
@@ -43,7 +48,7 @@ def csv_text(draw: st.DrawFn) -> str:
             "year": draw(YEAR),
             "rubric": draw(RUBRIC),
         }
-        levels = [draw(LEVEL) if not plain else draw(st.sampled_from("12345")) for _ in IDS]
+        levels = [draw(LEVEL) if not plain else draw(PLAIN_LEVEL) for _ in IDS]
         row = [cells.get(name, "") for name in columns[: len(columns) - len(IDS)]] + levels
         if kind == "short":
             row = row[:-1]

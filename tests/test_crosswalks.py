@@ -13,22 +13,31 @@ import pytest
 from spbe_engine import CrosswalkError, Engine, PluginError
 
 from .conftest import ROOT
-from .rubric_helpers import FilePlugin
+from .rubric_helpers import FilePlugin, variant
 
 CROSSWALKS = ROOT / "crosswalks"
 PEMDI = CROSSWALKS / "spbe-2024__pemdi-2026.toml"
 
 
-def _variant(tmp_path: Path, edit: Callable[[str], str], name: str = "spbe-2021__pemdi-2026.toml") -> Path:
-    """Write a copy of the spbe-2024 → pemdi-2026 crosswalk as spbe-2021 → pemdi-2026, changed by ``edit``."""
-    text = PEMDI.read_text(encoding="utf-8").replace('from = "spbe-2024"', 'from = "spbe-2021"')
+def _variant(tmp_path: Path, edit: Callable[[str], str], name: str = "test-2021__pemdi-2026.toml") -> Path:
+    """Write a copy of the spbe-2024 → pemdi-2026 crosswalk as test-2021 → pemdi-2026, changed by ``edit``.
+
+    test-2021 (a copy of spbe-2021) is the plugin's own rubric: a crosswalk
+    between two official rubrics belongs to spbe-engine alone.
+    """
+    text = PEMDI.read_text(encoding="utf-8").replace('from = "spbe-2024"', 'from = "test-2021"')
     path = tmp_path / name
     path.write_text(edit(text), encoding="utf-8")
     return path
 
 
+def _walks(path: Path) -> FilePlugin:
+    """A plugin registering test-2021 and the crosswalk file."""
+    return FilePlugin(variant(path.parent, lambda text: text), crosswalks=(path,))
+
+
 def _load(path: Path) -> Any:
-    engine = Engine.from_plugins(("walks", FilePlugin(crosswalks=(path,))), entry_points=True, strict=True)
+    engine = Engine.from_plugins(("walks", _walks(path)), entry_points=True, strict=True)
     source, target = path.name.removesuffix(".toml").split("__")
     return engine.crosswalk(source, target)
 
@@ -36,26 +45,26 @@ def _load(path: Path) -> Any:
 def test_spbe_register_crosswalks(tmp_path: Path) -> None:
     """spbe_register_crosswalks: a registered file becomes the crosswalk for its pair, credited to its plugin."""
     path = _variant(tmp_path, lambda t: t.replace('title = "SPBE 2024', 'title = "Mine: SPBE 2024'))
-    engine = Engine.from_plugins(("walks", FilePlugin(crosswalks=(path,))), entry_points=True, strict=True)
-    assert ("spbe-2021", "pemdi-2026") in engine.crosswalk_pairs()
-    assert engine.crosswalk("spbe-2021", "pemdi-2026").title.startswith("Mine:")
-    assert next(p for p in engine.plugins if p.name == "walks").crosswalks == ("spbe-2021__pemdi-2026",)
+    engine = Engine.from_plugins(("walks", _walks(path)), entry_points=True, strict=True)
+    assert ("test-2021", "pemdi-2026") in engine.crosswalk_pairs()
+    assert engine.crosswalk("test-2021", "pemdi-2026").title.startswith("Mine:")
+    assert next(p for p in engine.plugins if p.name == "walks").crosswalks == ("test-2021__pemdi-2026",)
 
 
-def test_a_pair_registered_twice_sets_the_plugin_aside(tmp_path: Path) -> None:
-    """A second registration of the same pair is refused, naming the plugin that owns it."""
+def test_an_official_pair_registered_by_a_third_party_sets_it_aside(tmp_path: Path) -> None:
+    """A crosswalk between two official rubrics belongs to spbe-engine: a third party's is refused, naming both."""
     path = _variant(
         tmp_path,
-        lambda t: t.replace('from = "spbe-2021"', 'from = "spbe-2024"'),
+        lambda t: t.replace('from = "test-2021"', 'from = "spbe-2024"'),
         name="spbe-2024__pemdi-2026.toml",
     )
-    with pytest.raises(PluginError, match="already registered by plugin 'pemdi-2026'"):
+    with pytest.raises(PluginError, match=r"joins two official rubrics \(of plugins 'spbe-2024' and 'pemdi-2026'\)"):
         Engine.from_plugins(("walks", FilePlugin(crosswalks=(path,))), entry_points=True, strict=True)
 
 
 def test_bad_file_name_is_refused(tmp_path: Path) -> None:
     """A crosswalk file must be named <from>__<to>.toml."""
-    path = tmp_path / "spbe-2021-to-pemdi.toml"
+    path = tmp_path / "test-2021-to-pemdi.toml"
     path.write_text("", encoding="utf-8")
     with pytest.raises(PluginError, match="<from rubric id>__<to rubric id>"):
         Engine.from_plugins(("walks", FilePlugin(crosswalks=(path,))), entry_points=True, strict=True)

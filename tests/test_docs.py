@@ -8,6 +8,9 @@ Rules the collector applies to fenced ```python blocks in ``README.md`` and
 - a block preceded by ``<!-- no-run -->`` is skipped (use sparingly);
 - every other block is executed, in order, in one namespace per file, with
   the repository root as working directory (so ``examples/`` paths work);
+- except on the pages in ``STANDALONE`` (the kit reference and the tutorial),
+  where each block runs on its own in a fresh namespace, as a reader who
+  copies just that block would run it;
 - an expression statement whose trailing comment is itself a Python
   expression (``card.predikat  # 'Baik'``) is checked: the statement's value
   must equal the comment's value. Prose comments are left alone.
@@ -36,6 +39,8 @@ from .conftest import ROOT
 HOOKS_DOC = ROOT / "docs" / "hooks.md"
 DOC_FILES = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
 NO_RUN = "<!-- no-run -->"
+#: Pages whose every python block must run on its own: a reader copies any one of them.
+STANDALONE = frozenset({ROOT / "docs" / "kit.md", ROOT / "docs" / "tutorial.md"})
 _FENCE = re.compile(r"^```python[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
@@ -151,27 +156,63 @@ _RUNNABLE = [
 ]
 
 
+def _run_file(path: Path) -> dict[int, Exception | None]:
+    """Run a doc file's runnable blocks once, in order, in one namespace; return each block's outcome by line.
+
+    Once a block fails, the blocks after it (whose scene it sets) are not run; their outcome says so.
+    On a STANDALONE page each block gets a fresh namespace and runs whatever the others do.
+    """
+    outcomes: dict[int, Exception | None] = {}
+    namespace: dict[str, Any] = {"__name__": "__doc_example__"}
+    failed = ""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ROOT)
+        for line, code, no_run in _blocks(path):
+            if no_run or _is_signature(code):
+                continue
+            where = f"{path.relative_to(ROOT)}:{line}"
+            if path in STANDALONE:
+                namespace = {"__name__": "__doc_example__"}
+            if failed:
+                outcomes[line] = AssertionError(f"{where} not run: the block at {failed} before it fails")
+                continue
+            try:
+                _run(code, namespace, where)
+            except Exception as exc:
+                outcomes[line] = exc
+                failed = "" if path in STANDALONE else where
+            else:
+                outcomes[line] = None
+    return outcomes
+
+
+@pytest.fixture(scope="module")
+def doc_outcomes() -> dict[Path, dict[int, Exception | None]]:
+    """The outcome of every block of each doc file, filled when a test first asks for the file."""
+    return {}
+
+
 @pytest.mark.parametrize(
     ("path", "line"),
     _RUNNABLE,
     ids=[f"{path.relative_to(ROOT)}:{line}" for path, line in _RUNNABLE],
 )
-def test_doc_example_runs(path: Path, line: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_doc_example_runs(path: Path, line: int, doc_outcomes: dict[Path, dict[int, Exception | None]]) -> None:
     """The python example at this place in the docs runs, and its value comments hold."""
-    monkeypatch.chdir(ROOT)
-    namespace: dict[str, Any] = {"__name__": "__doc_example__"}
-    for block_line, code, no_run in _blocks(path):
-        if no_run or _is_signature(code):
-            continue
-        _run(code, namespace, f"{path.relative_to(ROOT)}:{block_line}")  # earlier blocks set the scene
-        if block_line == line:
-            return
-    pytest.fail(f"no runnable block at {path}:{line}")  # pragma: no cover
+    if path not in doc_outcomes:
+        # Each file's blocks run once, not once per block: the earlier blocks set every later block's scene.
+        doc_outcomes[path] = _run_file(path)
+    if line not in doc_outcomes[path]:
+        pytest.fail(f"no runnable block at {path}:{line}")  # pragma: no cover
+    outcome = doc_outcomes[path][line]
+    if outcome is not None:
+        raise outcome
 
 
 def test_the_collector_finds_examples() -> None:
-    """The docs do carry runnable examples (the README's Python API at least)."""
+    """The docs do carry runnable examples (the README's Python API at least, and every STANDALONE page)."""
     assert any(path.name == "README.md" for path, _ in _RUNNABLE)
+    assert {path for path, _ in _RUNNABLE} >= STANDALONE
 
 
 def test_value_comments_are_checked() -> None:

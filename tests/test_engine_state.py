@@ -26,6 +26,7 @@ class _CountingPlugin:
     """Counts how often plans are compiled (each compilation asks spbe_rounding once)."""
 
     SPBE_HOOK_API = 1
+    SPBE_APPLIES_TO = "*"  # every rubric that is not official
 
     def __init__(self) -> None:
         self.compiled: list[str] = []

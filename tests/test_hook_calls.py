@@ -27,7 +27,8 @@ ONE_HIGH = dict(ALL_THREES, I32=5)
 
 
 def _plugin(**hooks: object) -> types.SimpleNamespace:
-    return types.SimpleNamespace(SPBE_HOOK_API=1, **hooks)
+    # A hook plugin beside the one that registers test-2021: it declares the rubric it applies to.
+    return types.SimpleNamespace(SPBE_HOOK_API=1, SPBE_APPLIES_TO=(OWN,), **hooks)
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ ALL_THREES = {f"I{n}": 3 for n in range(1, 48)}
 
 
 def _plugin(**hooks: object) -> types.SimpleNamespace:
-    return types.SimpleNamespace(SPBE_HOOK_API=1, **hooks)
+    # A hook plugin beside the one that registers test-2021: it declares the rubric it applies to.
+    return types.SimpleNamespace(SPBE_HOOK_API=1, SPBE_APPLIES_TO=("test-2021",), **hooks)
 
 
 def _own(rubric: Rubric) -> bool:
@@ -153,12 +154,13 @@ def test_strict_mode_raises(path: Path) -> None:
         Engine.from_plugins(FilePlugin(path), ("old", types.SimpleNamespace(SPBE_HOOK_API=0)), strict=True)
 
 
-def test_duplicate_rubric_id_sets_plugin_aside(path: Path) -> None:
-    """A plugin registering an id already taken is set aside with the owner named."""
+def test_duplicate_rubric_id_sets_both_plugins_aside(path: Path) -> None:
+    """Two third-party plugins registering one id are both set aside, each naming the other: neither wins."""
     engine = Engine.from_plugins(("first", FilePlugin(path)), ("second", FilePlugin(path)))
-    second = next(p for p in engine.plugins if p.name == "second")
-    assert not second.active and "already registered by plugin 'first'" in second.reason
-    assert engine.plugin_of("test-2021").name == "first"
+    first, second = (next(p for p in engine.plugins if p.name == name) for name in ("first", "second"))
+    assert not second.active and "already registered by third-party plugin 'first'" in second.reason
+    assert not first.active and "also registered by third-party plugin 'second'" in first.reason
+    assert "neither is used" in first.reason and "test-2021" not in engine.rubric_ids()
 
 
 def test_wrong_api_version_sets_plugin_aside(path: Path) -> None:
@@ -186,11 +188,12 @@ def test_spbe_register_crosswalks(tmp_path: Path) -> None:
     from .rubric_helpers import FilePlugin
     from .test_crosswalks import PEMDI
 
-    path = tmp_path / "spbe-2021__pemdi-2026.toml"
+    rubric = variant(tmp_path, lambda text: text)  # test-2021: a rubric of the plugin's own
+    path = tmp_path / "test-2021__pemdi-2026.toml"
     path.write_text(
-        PEMDI.read_text(encoding="utf-8").replace('from = "spbe-2024"', 'from = "spbe-2021"'), encoding="utf-8"
+        PEMDI.read_text(encoding="utf-8").replace('from = "spbe-2024"', 'from = "test-2021"'), encoding="utf-8"
     )
-    engine = Engine.from_plugins(("walks", FilePlugin(crosswalks=(path,))), entry_points=True, strict=True)
-    walk = engine.crosswalk("spbe-2021", "pemdi-2026")
+    engine = Engine.from_plugins(("walks", FilePlugin(rubric, crosswalks=(path,))), entry_points=True, strict=True)
+    walk = engine.crosswalk("test-2021", "pemdi-2026")
     assert walk.origin == str(path) and not walk.generated
-    assert next(p for p in engine.plugins if p.name == "walks").crosswalks == ("spbe-2021__pemdi-2026",)
+    assert next(p for p in engine.plugins if p.name == "walks").crosswalks == ("test-2021__pemdi-2026",)

@@ -112,7 +112,7 @@ def test_a_huge_level_in_a_csv_batch_is_one_row_error(tmp_path: Path, capsys: py
     assert [r["status"] for r in results] == ["ok", "error", "error"]
     assert "I1: level must be a whole number (got '1e999999999')" in results[1]["message"]
     assert "I1: level out of range (got '999" in results[2]["message"]
-    assert "(5002 characters)" in results[2]["message"]
+    assert "…)" in results[2]["message"] and len(results[2]["message"]) < 400  # the 5,000-digit value is cut short
 
 
 def test_a_huge_domain_value_in_a_csv_batch_is_one_row_error(

@@ -252,7 +252,7 @@ def test_scoring_on_dask_workers_equals_scoring_here(engine: Engine) -> None:
     distributed = pytest.importorskip("distributed")
     assessments = _assessments()
     with (
-        distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster,
+        distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0") as cluster,
         distributed.Client(cluster) as client,
     ):
         futures = client.map(score_in_worker, assessments, pure=False)

@@ -69,7 +69,7 @@ def test_strict_validation_raises(tmp_path: Path) -> None:
 
 
 def _hook_plugin(**hooks: object) -> types.SimpleNamespace:
-    return types.SimpleNamespace(SPBE_HOOK_API=1, **hooks)
+    return types.SimpleNamespace(SPBE_HOOK_API=1, SPBE_APPLIES_TO=("good-2021",), **hooks)
 
 
 def test_validation_sets_aside_a_plugin_whose_hook_breaks_a_plan(tmp_path: Path) -> None:
@@ -224,6 +224,14 @@ def test_spbe_plugins_lists_and_strict_fails(
         "hooks": ["spbe_register_rubrics"],
         "status": "active",
         "reason": "",
+        "official": False,
+        "applies_to": [],
+        "hook_seconds": None,
+        "over_budget": False,
+        "notes": [
+            "rubric throwaway-2021 claims 2021, 2022, which official spbe-2021 governs: "
+            "scoring by year stays official there; name throwaway-2021 to use it"
+        ],
     }
     assert main(["plugins"]) == 0
     assert "throwaway-broken" in capsys.readouterr().out

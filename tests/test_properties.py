@@ -19,11 +19,16 @@ def levels_for(rubric_id: str) -> st.SearchStrategy[dict[str, int]]:
     )
 
 
+# Built once per rubric, not once per example: hypothesis validates a new strategy object on
+# its first draw, which for a 47-key dict costs more than the draw. The examples are the same.
+LEVELS = {rubric_id: levels_for(rubric_id) for rubric_id in RUBRICS}
+
+
 @pytest.mark.parametrize("rubric_id", RUBRICS)
 @given(data=st.data())
 def test_values_within_scale(rubric_id: str, data: st.DataObject) -> None:
     """Every indicator, group and index value stays within the level scale and its indicators' values."""
-    levels = data.draw(levels_for(rubric_id), label="levels")
+    levels = data.draw(LEVELS[rubric_id], label="levels")
     card = ENGINE.score(levels, rubric=rubric_id)
     plan = ENGINE.plan(rubric_id)
     assert card.exact_index is not None
@@ -51,7 +56,7 @@ def test_all_at_k(rubric_id: str) -> None:
 def test_monotone(rubric_id: str, data: st.DataObject) -> None:
     """Raising one indicator never lowers its aspect, domain, the index or the predikat; a higher value raises it."""
     rubric = ENGINE.rubric(rubric_id)
-    levels = data.draw(levels_for(rubric_id), label="levels")
+    levels = data.draw(LEVELS[rubric_id], label="levels")
     raisable = [i for i, lv in levels.items() if lv < rubric.scale_of(i).numbers[-1]]
     if not raisable:
         return

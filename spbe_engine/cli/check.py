@@ -10,6 +10,7 @@ import click
 from ..errors import SpbeError
 from ..testing.names import CHECK_NAMES
 from .common import console, emit_json, engine_of
+from .plugins import one_line
 
 #: Exit code when a rubric fails the kit.
 EXIT_NONCONFORMING = 1
@@ -98,7 +99,7 @@ def check_command(
     engine = engine_of(ctx)
     for info in engine.plugins:  # a plugin set aside registers no rubric: say why before "unknown rubric"
         if not info.active:
-            click.echo(f"spbe: note: plugin {info.name} was set aside: {info.reason}", err=True)
+            click.echo(f"spbe: note: plugin {info.name} was set aside: {one_line(info.reason)}", err=True)
     ids = rubric_ids or engine.rubric_ids()
     for rubric_id in ids:
         engine.rubric(rubric_id)  # an unknown id is a usage error, named before any check runs

@@ -29,11 +29,13 @@ def one_line(text: str, limit: int = REASON_CHARS) -> str:
     help=f"Exit with an error if any plugin is set aside (also: {STRICT_ENV}=1).",
 )
 def plugins_command(fmt: str | None, as_json: bool, strict: bool) -> None:
-    """List every rubric plugin: distribution, module, hook API, rubrics, hooks, status, reason.
+    """List every rubric plugin: distribution, module, hook API, rubrics, hooks, status, reason, notes.
 
     Every rubric is loaded and its plan compiled, so a plugin whose rubric or
     hooks are broken shows as set aside with the reason (one line here; the
-    full text with --json).
+    full text with --json). Official plugins are marked; a plugin whose hooks
+    take longer than the budget, or whose rubric claims a year another rubric
+    governs, gets a note.
     """
     fmt = chosen(fmt, as_json)
     # Strictness is applied after listing, so the listing still shows what is wrong.
@@ -45,13 +47,15 @@ def plugins_command(fmt: str | None, as_json: bool, strict: bool) -> None:
         texts = [
             {
                 "name": row["name"],
-                "distribution": f"{row['distribution']} {row['version']}".strip() or "-",
+                "distribution": (f"{row['distribution']} {row['version']}".strip() or "-")
+                + (" (official)" if row["official"] else ""),
                 "module": row["module"] or "-",
                 "hook_api": "-" if row["hook_api"] is None else str(row["hook_api"]),
                 "rubrics": ", ".join(row["rubrics"]) or "-",
                 "hooks": ", ".join(h.removeprefix("spbe_") for h in row["hooks"]) or "-",
                 "status": row["status"],
                 "reason": row["reason"] if fmt == "csv" else one_line(row["reason"]),
+                "notes": "; ".join(row["notes"]) if fmt == "csv" else one_line("; ".join(row["notes"])),
             }
             for row in rows
         ]
@@ -64,13 +68,14 @@ def plugins_command(fmt: str | None, as_json: bool, strict: bool) -> None:
             Column(key="hooks", title="hooks"),
             Column(key="status", title="status", keep=True),
             Column(key="reason", title="reason"),
+            Column(key="notes", title="notes"),
         ]
         show(texts, columns, title="Rubric plugins", fmt=fmt)
     set_aside = [info for info in engine.plugins if not info.active]
     if set_aside and (strict or strict_from_env()):
         names = ", ".join(info.name for info in set_aside)
         raise PluginError(
-            f"{len(set_aside)} plugin(s) set aside: {names}; first reason: {set_aside[0].reason}",
+            f"{len(set_aside)} plugin(s) set aside: {names}; first reason: {one_line(set_aside[0].reason)}",
             field="plugins",
             allowed=f"fix them, or run without --strict and {STRICT_ENV}",
         )

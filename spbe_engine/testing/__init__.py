@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .._extras import install_hint
 
 #: The version of the kit: its check names, their meaning and the public API below.
-KIT_VERSION = "1.0"
+KIT_VERSION = "1.1"
 
 #: What to install when hypothesis is missing.
 INSTALL_HINT = install_hint("testing")

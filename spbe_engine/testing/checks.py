@@ -22,7 +22,7 @@ from .._engine import Engine
 from .._numbers import format_exact
 from .._plan import ScoringPlan
 from ..errors import SpbeError
-from . import properties, structural
+from . import isolation, properties, structural
 from .golden import check_case, golden_cases
 from .names import CHECK_NAMES
 from .structural import CheckFailure
@@ -70,6 +70,11 @@ def check_loads(context: Context) -> str:
     """The rubric loads, validates and compiles to a scoring plan."""
     plan = context.plan
     return f"{len(plan.indicator_ids)} indicators, {len(plan.rubric.groups)} groups, {len(plan.bands)} bands"
+
+
+def check_files(context: Context) -> str:
+    """Every file the rubric declares is shipped and loads: level criteria, golden cases, crosswalks."""
+    return isolation.files_shipped(context.engine, context.rubric_id)
 
 
 def check_weights(context: Context) -> str:
@@ -128,6 +133,36 @@ def check_determinism(context: Context) -> str:
     return f"3 recompilations; {_examples(context)}"
 
 
+def check_hash_seeds(context: Context) -> str:
+    """Fresh processes under other hash seeds compile the same plan and give the same scores."""
+    from . import fresh
+
+    samples = fresh.sample_levels(context.plan)
+    here = fresh.plan_summary(context.engine, context.rubric_id, samples)
+    try:
+        there = fresh.fresh_summaries(context.engine, context.rubric_id, samples)
+    except fresh.Unreproducible as exc:
+        raise CheckSkipped(f"not run: {exc}") from None
+    except RuntimeError as exc:
+        raise CheckFailure(f"the rubric cannot be scored in a fresh process: {exc}") from None
+    for seed, summary in there.items():
+        for part in ("values", "weights", "bands", "rounding", "cards"):
+            if summary[part] != here[part]:
+                hook = fresh.HOOK_OF.get(part)
+                by = context.plan.answered_by
+                names = by.get(hook, ()) if hook else tuple(sorted({n for ns in by.values() for n in ns}))
+                who = ", ".join(repr(name) for name in names) or "the rubric data"
+                raise CheckFailure(
+                    f"under PYTHONHASHSEED={seed} the {part} differ from this process's"
+                    + (f" ({hook} answered by {who})" if hook else f" (hooks answered by {who})")
+                    + ": an answer depends on set or dict order (iterate in sorted order)",
+                    f"first difference: {fresh.describe_difference(here[part], summary[part], part)}"
+                    + (f"\nassessments scored: {samples}" if part == "cards" else ""),
+                )
+    seeds = ", ".join(str(seed) for seed in there)
+    return f"plan and {len(samples)} assessments alike under PYTHONHASHSEED {seeds} and this process"
+
+
 def check_published(context: Context) -> str:
     """Levels → rounded domain values → the reconstruction always contains the exact index."""
     _prop(context, "published", properties.published_property)
@@ -166,6 +201,11 @@ def check_crosswalks(context: Context) -> str:
     return f"identity{''.join(f', → {t}' for t in targets)}; {_examples(context)}"
 
 
+def check_namesakes(context: Context) -> str:
+    """A crosswalk between identically structured rubrics maps each indicator to its namesake unless marked."""
+    return isolation.namesakes(context.engine, context.rubric_id)
+
+
 def check_gap(context: Context) -> str:
     """The gap plan, applied, reaches its target predikat, and no plan with fewer steps does."""
     from . import evolution
@@ -175,6 +215,16 @@ def check_gap(context: Context) -> str:
         raise CheckSkipped("a gap plan presumes that raising a level never lowers a value: see monotonicity")
     _prop(context, "gap", evolution.gap_property)
     return _examples(context)
+
+
+def check_isolation(context: Context) -> str:
+    """Installing the plugin changes no other rubric: plans, golden results, years, crosswalks."""
+    return isolation.isolation(context.engine, context.rubric_id)
+
+
+def check_budget(context: Context) -> str:
+    """Every plugin's hooks take less than the time budget while the rubric's plan compiles."""
+    return isolation.budget(context.engine, context.rubric_id)
 
 
 def _check(function: Callable[[Context], str | None], random: bool = False) -> Check:
@@ -189,16 +239,21 @@ CHECKS: Mapping[str, Check] = MappingProxyType(
         check.name: check
         for check in (
             _check(check_loads),
+            _check(check_files),
             _check(check_weights),
             _check(check_bounds, random=True),
             _check(check_monotonicity, random=True),
             _check(check_bands),
             _check(check_determinism, random=True),
+            _check(check_hash_seeds),
             _check(check_published, random=True),
             _check(check_malformed, random=True),
             _check(check_golden),
             _check(check_crosswalks, random=True),
+            _check(check_namesakes),
             _check(check_gap, random=True),
+            _check(check_isolation),
+            _check(check_budget),
         )
     }
 )

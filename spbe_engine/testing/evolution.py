@@ -18,7 +18,7 @@ from .._evolution_checks import (
     check_rescore_monotone,
 )
 from ..models import Assessment
-from .properties import draw_levels
+from .properties import Subject, draw_levels
 
 __all__ = ["crosswalk_property", "gap_property", "outgoing"]
 
@@ -31,10 +31,11 @@ def outgoing(engine: Engine, rubric_id: str) -> tuple[str, ...]:
     return tuple(target for source, target in engine.crosswalk_pairs() if source == rubric_id)
 
 
-def crosswalk_property(engine: Engine, rubric_id: str, data: st.DataObject) -> None:
+def crosswalk_property(subject: Subject, data: st.DataObject) -> None:
     """A crosswalk to an identical structure changes nothing; coverage lies in [0, 1]; a rescoring
     respects the target's bounds; raising one source level never lowers the rescored index."""
-    levels = draw_levels(engine, rubric_id, data)
+    engine, rubric_id = subject.engine, subject.rubric_id
+    levels = draw_levels(subject, data)
     check_identity_rescore(engine, rubric_id, rubric_id, levels)
     for target in outgoing(engine, rubric_id):
         for policy in POLICIES:
@@ -46,9 +47,10 @@ def crosswalk_property(engine: Engine, rubric_id: str, data: st.DataObject) -> N
         check_rescore_monotone(engine, levels, raised, rubric_id, target, "impute:lowest")
 
 
-def gap_property(engine: Engine, rubric_id: str, data: st.DataObject) -> None:
+def gap_property(subject: Subject, data: st.DataObject) -> None:
     """The gap plan, applied, reaches the target predikat; no plan with fewer steps does."""
-    levels = draw_levels(engine, rubric_id, data)
+    engine, rubric_id = subject.engine, subject.rubric_id
+    levels = draw_levels(subject, data)
     plan = engine.plan(rubric_id)
     order = list(plan.indicator_ids)
     start = plan.numerator([levels[i] for i in order])

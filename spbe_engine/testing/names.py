@@ -7,14 +7,19 @@ __all__ = ["CHECK_NAMES"]
 #: Every named check of the kit, in run order (:data:`spbe_engine.testing.CHECKS` has one per name).
 CHECK_NAMES: tuple[str, ...] = (
     "loads",
+    "files",
     "weights",
     "bounds",
     "monotonicity",
     "bands",
     "determinism",
+    "hash_seeds",
     "published",
     "malformed",
     "golden",
     "crosswalks",
+    "namesakes",
     "gap",
+    "isolation",
+    "budget",
 )

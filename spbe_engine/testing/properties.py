@@ -12,6 +12,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+import attrs
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 from hypothesis.reporting import with_reporter
@@ -20,11 +21,13 @@ from .._engine import Engine
 from .._numbers import format_exact
 from .._scoring import ScoreCard
 from ..errors import InputError
-from ..models import Assessment
+from ..models import Assessment, Rubric
 from . import strategies
 from .structural import CheckFailure
 
 __all__ = [
+    "Body",
+    "Subject",
     "bounds_property",
     "monotone_property",
     "order_property",
@@ -33,16 +36,53 @@ __all__ = [
     "run_property",
 ]
 
-Body = Callable[[Engine, str, st.DataObject], None]
+
+@attrs.frozen(kw_only=True)
+class Subject:
+    """What a property runs against: the engine, the rubric, and the kit's strategies for it.
+
+    The strategies are built once per property run, not once per example:
+    hypothesis validates a strategy object the first time it draws from it, and
+    for a 47-indicator rubric a fresh ``levels`` strategy costs more to validate
+    than to draw from. The examples drawn are the same either way.
+    """
+
+    engine: Engine
+    rubric_id: str
+    rubric: Rubric
+    levels: st.SearchStrategy[dict[str, int]]
+    raised_levels: st.SearchStrategy[tuple[dict[str, int], str]]
+    published: st.SearchStrategy[tuple[dict[str, int], Assessment]]
+    malformed_levels: st.SearchStrategy[tuple[dict[Any, Any], str]]
+    malformed_aggregates: st.SearchStrategy[tuple[dict[str, Any], str]]
+
+    @classmethod
+    def of(cls, engine: Engine, rubric_id: str) -> Subject:
+        """Build the subject of a property run on one registered rubric."""
+        rubric = engine.rubric(rubric_id)
+        return cls(
+            engine=engine,
+            rubric_id=rubric_id,
+            rubric=rubric,
+            levels=strategies.levels(rubric),
+            raised_levels=strategies.raised_levels(rubric),
+            published=strategies.published_assessments(engine, rubric_id),
+            malformed_levels=strategies.malformed_levels(rubric),
+            malformed_aggregates=strategies.malformed_aggregates(engine, rubric_id),
+        )
+
+
+Body = Callable[[Subject, st.DataObject], None]
 
 
 def run_property(engine: Engine, rubric_id: str, name: str, body: Body, chosen: settings) -> None:
     """Run ``body`` as a hypothesis property; on failure raise CheckFailure with the shrunk example."""
+    subject = Subject.of(engine, rubric_id)
 
     @settings(chosen)
     @given(data=st.data())
     def prop(data: st.DataObject) -> None:
-        body(engine, rubric_id, data)
+        body(subject, data)
 
     captured: list[str] = []
     try:
@@ -56,17 +96,17 @@ def run_property(engine: Engine, rubric_id: str, name: str, body: Body, chosen: 
         raise CheckFailure(message, "\n".join(lines)) from None
 
 
-def draw_levels(engine: Engine, rubric_id: str, data: st.DataObject) -> dict[str, int]:
-    levels: dict[str, int] = data.draw(strategies.levels(engine.rubric(rubric_id)), label="levels")
-    note(f"rubric {rubric_id}, assessment: {strategies.describe_levels(levels)}")
+def draw_levels(subject: Subject, data: st.DataObject) -> dict[str, int]:
+    levels: dict[str, int] = data.draw(subject.levels, label="levels")
+    note(f"rubric {subject.rubric_id}, assessment: {strategies.describe_levels(levels)}")
     return levels
 
 
-def bounds_property(engine: Engine, rubric_id: str, data: st.DataObject) -> None:
+def bounds_property(subject: Subject, data: st.DataObject) -> None:
     """Every indicator, aspect, domain and index value stays within its members' values and the scale."""
-    levels = draw_levels(engine, rubric_id, data)
-    card = engine.score(levels, rubric=rubric_id)
-    rubric = engine.rubric(rubric_id)
+    levels = draw_levels(subject, data)
+    card = subject.engine.score(levels, rubric=subject.rubric_id)
+    rubric = subject.rubric
     values = {ind.id: ind.value for ind in card.indicators}
     for indicator in card.indicators:
         numbers = rubric.scale_of(indicator.id).numbers
@@ -90,10 +130,10 @@ def _rank(engine: Engine, rubric_id: str, card: ScoreCard) -> int:
     return [band.predikat for band in engine.plan(rubric_id).bands].index(card.predikat)  # type: ignore[arg-type]
 
 
-def monotone_property(engine: Engine, rubric_id: str, data: st.DataObject) -> None:
+def monotone_property(subject: Subject, data: st.DataObject) -> None:
     """Raising one indicator never lowers its aspect, its domain, the index, or the predikat rank."""
-    rubric = engine.rubric(rubric_id)
-    levels, target = data.draw(strategies.raised_levels(rubric), label="levels, raised indicator")
+    engine, rubric_id, rubric = subject.engine, subject.rubric_id, subject.rubric
+    levels, target = data.draw(subject.raised_levels, label="levels, raised indicator")
     higher = dict(levels, **{target: levels[target] + 1})
     note(
         f"rubric {rubric_id}, assessment: {strategies.describe_levels(levels)}; "
@@ -133,9 +173,10 @@ def _summary(card: ScoreCard) -> tuple[Any, ...]:
     )
 
 
-def order_property(engine: Engine, rubric_id: str, data: st.DataObject) -> None:
+def order_property(subject: Subject, data: st.DataObject) -> None:
     """Scoring is deterministic and independent of the order the input lists indicators or domains in."""
-    levels = draw_levels(engine, rubric_id, data)
+    engine, rubric_id = subject.engine, subject.rubric_id
+    levels = draw_levels(subject, data)
     order = data.draw(st.permutations(list(levels)), label="input order")
     first = _summary(engine.score(levels, rubric=rubric_id))
     assert _summary(engine.score(levels, rubric=rubric_id)) == first, "scoring the same levels twice differs"
@@ -151,9 +192,10 @@ def order_property(engine: Engine, rubric_id: str, data: st.DataObject) -> None:
     assert a == b, "listing the published domains in another order changes the result"
 
 
-def published_property(engine: Engine, rubric_id: str, data: st.DataObject) -> None:
+def published_property(subject: Subject, data: st.DataObject) -> None:
     """Levels → rounded domain values → reconstruction always contains the exact index and its predikat."""
-    levels, published = data.draw(strategies.published_assessments(engine, rubric_id), label="levels")
+    engine, rubric_id = subject.engine, subject.rubric_id
+    levels, published = data.draw(subject.published, label="levels")
     note(
         f"rubric {rubric_id}, assessment: {strategies.describe_levels(levels)}; "
         f"published domains {dict(published.aggregates)}"
@@ -177,14 +219,14 @@ def published_property(engine: Engine, rubric_id: str, data: st.DataObject) -> N
         )
 
 
-def rejects_property(engine: Engine, rubric_id: str, data: st.DataObject) -> None:
+def rejects_property(subject: Subject, data: st.DataObject) -> None:
     """A malformed assessment is refused with an InputError naming the bad field, never scored."""
-    rubric = engine.rubric(rubric_id)
+    engine, rubric_id = subject.engine, subject.rubric_id
     if data.draw(st.booleans(), label="aggregates instead of levels"):
-        bad, field = data.draw(strategies.malformed_aggregates(engine, rubric_id), label="malformed domains")
+        bad, field = data.draw(subject.malformed_aggregates, label="malformed domains")
         assessment = Assessment(aggregates=bad)
     else:
-        bad, field = data.draw(strategies.malformed_levels(rubric), label="malformed levels")
+        bad, field = data.draw(subject.malformed_levels, label="malformed levels")
         assessment = Assessment(levels=bad)
     note(f"rubric {rubric_id}, the fault is in {field!r}")
     try:

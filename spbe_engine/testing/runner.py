@@ -131,8 +131,19 @@ def run_check(name: str, context: Context) -> CheckResult:
         status, message, example = FAILED, f"crashed: {type(exc).__name__}: {exc}", ""
     seconds = time.perf_counter() - start
     if status == FAILED:
-        message = f"rubric {context.rubric_id}, check {name}: {message}"
+        message = f"rubric {context.rubric_id}, check {name}: {message} ({_plugins_behind(context)})"
     return CheckResult(context.rubric_id, name, status, message, example, seconds)
+
+
+def _plugins_behind(context: Context) -> str:
+    """Name the plugins a failure may lie with: the one that registered the rubric, and those whose hooks answered."""
+    try:
+        owner = context.engine.plugin_of(context.rubric_id).name
+    except (SpbeError, StopIteration):  # pragma: no cover - a compiled rubric has a plugin
+        owner = "?"
+    answered = sorted({n for names in context.plan.answered_by.values() for n in names} - {owner})
+    shown = f"rubric of plugin {owner!r}"
+    return shown + (f"; hooks answered by plugin {', '.join(repr(n) for n in answered)}" if answered else "")
 
 
 def check_rubric(

@@ -215,7 +215,7 @@ def plan_stable(plan: ScoringPlan, pm: pluggy.PluginManager, times: int = 3) -> 
         "denominator": "spbe_indicator_values",
     }
     for attempt in range(1, times + 1):
-        again = compile_plan(plan.rubric, pm)
+        again = compile_plan(plan.rubric, pm, plan.scope)
         for part in parts:
             if getattr(again, part) != getattr(plan, part):
                 hook = hooks[part]
