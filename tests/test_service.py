@@ -562,3 +562,11 @@ def test_score_with_printed_figures_is_the_cli_score(
     expected = cli_json(capsys, "score", str(path), "--json")
     assert api.post("/v1/score", json=body).json() == expected
     assert expected["printed"] is not None
+
+
+def test_a_lone_surrogate_is_refused_and_problems_always_encode(api: Any) -> None:
+    """JSON whose escape stands for half a surrogate pair is a 400 problem; a pair is text and reads."""
+    lone = api.post("/v1/score", content=b'{"year": 2022, "domains": {"D1": "\\ud800"}}')
+    assert _problem(lone, 400, "MalformedJSON")["detail"].startswith("body: a lone surrogate")
+    pair = api.post("/v1/score", json={"rubric": "spbe-2024", "levels": ALL_THREES, "instansi": "Kota \U0001f600"})
+    assert pair.status_code == 200 and pair.json()["instansi"] == "Kota \U0001f600"

@@ -62,9 +62,17 @@ def decode(body: bytes, max_depth: int) -> Any:
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", field="body") from None
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_pairs)
+        value = json.loads(text, parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
         raise InputError(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", field="body") from None
+    if b"\\u" in body:  # an escape may stand for half a surrogate pair, which is not text
+        try:
+            json.dumps(value, ensure_ascii=False, default=str).encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError(
+                "a lone surrogate escape is not text", field="body", allowed="whole characters (pairs as pairs)"
+            ) from None
+    return value
 
 
 class ExactRequest(Request[Any, Any, Any]):

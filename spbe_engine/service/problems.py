@@ -82,7 +82,8 @@ _ENCODER = msgspec.json.Encoder()
 
 
 def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
+    """Return a member as text that encodes whatever it holds (an odd character is escaped, never a failure)."""
+    return None if value is None else str(value).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def problem_response(
@@ -95,7 +96,7 @@ def problem_response(
     problem = Problem(
         title=HTTPStatus(status).phrase,
         status=status,
-        detail=detail,
+        detail=_text(detail) or "",
         kind=kind,
         request_id=scope.get(REQUEST_ID),
         **{key: _text(value) for key, value in members.items()},  # type: ignore[arg-type]
