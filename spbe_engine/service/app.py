@@ -41,7 +41,7 @@ __all__ = ["create_app", "factory"]
 _DESCRIPTION = (
     "Exact scoring of Indonesia's SPBE / Indeks Pemdi evaluations under every official rubric: the same "
     "numbers, candidates, errors and provenance as the spbe-engine Python library and the `spbe` command. "
-    'Every number is a string (an exact decimal such as "3.45", or a ratio such as "46/11"), never a float.'
+    'Every exact value is a string (a decimal such as "3.45", or a ratio such as "46/11"), never a float.'
 )
 
 
