@@ -5,9 +5,11 @@ with ``@spbe_engine.hookimpl`` and is announced through the ``spbe_engine``
 entry-point group. Hooks are consulted once, when a rubric's scoring plan is
 compiled; they are never called per assessment. Every hook but
 :func:`spbe_register_rubrics` and :func:`spbe_register_crosswalks` is ``firstresult``: the first implementation
-that returns something other than ``None`` wins, so a plugin returns ``None``
-for every rubric it does not own. The engine's own defaults (read from the
-rubric's TOML data) run last. Hooks are called through pluggy, so wrappers
+that returns something other than ``None`` wins. A plugin's hooks are asked
+only about the rubrics it registered itself, and those it declares in its
+``SPBE_APPLIES_TO`` attribute (``docs/hooks.md``, "Ownership and
+precedence"). The engine's own defaults (read from the rubric's TOML data)
+run last. Hooks are called through pluggy, so wrappers
 (``@hookimpl(wrapper=True)``), ``specname``, ``tryfirst`` and ``trylast``
 work as pluggy defines them (``docs/hooks.md``, "How hooks are called").
 

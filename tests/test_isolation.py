@@ -24,6 +24,7 @@ import pytest
 from spbe_engine import (
     Assessment,
     Band,
+    CrosswalkError,
     Engine,
     Group,
     Indicator,
@@ -349,12 +350,22 @@ def test_a_third_party_crosswalk_cannot_reroute_official_rescoring(tmp_path: Pat
     walk = walk.replace('from = "spbe-2018"', 'from = "copy-2018"').replace('to = "spbe-2021"', 'to = "spbe-2024"')
     crosswalk = tmp_path / "copy-2018__spbe-2024.toml"
     crosswalk.write_text(walk.replace('title = "', 'title = "Rerouted: ', 1), encoding="utf-8")
+    pemdi = Engine.default().rubric("pemdi-2026")
+    lines = ["schema = 1", 'from = "copy-2018"', 'to = "pemdi-2026"', 'title = "Nothing carries over"', ""]
+    for indicator in pemdi.indicators:
+        lines += [f"[targets.{indicator.id}]", 'mark = "none"', 'reason = "not mapped"', 'basis = "project judgement"']
+    to_pemdi = tmp_path / "copy-2018__pemdi-2026.toml"
+    to_pemdi.write_text("\n".join(lines) + "\n", encoding="utf-8")
     engine = Engine.from_plugins(
-        ("reroute", FilePlugin(rubric, crosswalks=(crosswalk,))), entry_points=True, validate=True, strict=True
+        ("reroute", FilePlugin(rubric, crosswalks=(crosswalk, to_pemdi))), entry_points=True, validate=True, strict=True
     )
     assert engine.crosswalk("copy-2018", "spbe-2024").title.startswith("Rerouted")  # its own pair: its own file
     rerouted = engine.crosswalk("spbe-2018", "spbe-2024")
     assert not rerouted.title.startswith("Rerouted") and rerouted.mappings == official.mappings
+    # No official route joins spbe-2018 to pemdi-2026; the plugin's crosswalk does not make one.
+    assert engine.crosswalk("copy-2018", "pemdi-2026").unmapped
+    with pytest.raises(CrosswalkError, match="no crosswalk from spbe-2018 to pemdi-2026"):
+        engine.crosswalk("spbe-2018", "pemdi-2026")
 
 
 # -- class 7: inexact or out-of-range hook answers ----------------------------------------------------------
