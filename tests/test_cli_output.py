@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -136,3 +137,14 @@ def test_year_that_selects_another_rubric_says_so(engine: Engine) -> None:
     assert "evaluation year 2019 selects spbe-2018" in text and "name another rubric" in text
     named = Assessment(levels={f"I{n}": 3 for n in range(1, 48)}, year=2019, rubric="spbe-2021")
     assert engine.score(named).index is not None
+
+
+def test_json_output_carries_decimal_metadata_as_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An assessment file whose metadata holds a decimal prints it as its exact text in --json, never an error."""
+    path = tmp_path / "a.toml"
+    path.write_text(
+        "year = 2022\n[domains]\nD1 = 2\nD2 = 1\nD3 = 1\nD4 = 1.88\n[metadata]\nbudget = 12.50\n", encoding="utf-8"
+    )
+    code, out, err = run(capsys, "score", str(path), "--json")
+    assert code == 0, err
+    assert json.loads(out)["metadata"] == {"budget": "12.50"}

@@ -21,8 +21,12 @@ def engine_of(ctx: click.Context) -> Engine:
 
 
 def emit_json(data: Any) -> None:
-    """Print JSON (UTF-8, no floats anywhere: the data carries strings for numbers)."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    """Print JSON (UTF-8, no floats anywhere: the data carries strings for numbers).
+
+    A value the data carries through untouched (a decimal in an assessment's
+    metadata) is written as its text, exactly as given.
+    """
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 def console() -> Any:
