@@ -19,6 +19,7 @@ COMMANDS = {
     "impact": ".impact:impact_command",
     "crosswalk": ".crosswalk:crosswalk_command",
     "check": ".check:check_command",
+    "archive": ".archive:archive_group",
 }
 
 
