@@ -20,7 +20,7 @@ command line, the Python API and the HTTP service alike
 from ._bulk import BatchResult, score_many
 from ._pipeline import Rendered, render_scores, rescore_file, score_file, write_rescores, write_scores
 from ._read import BATCH_SUFFIXES, BatchRow, read_batch
-from ._results import RESCORE_COLUMNS, SCORE_COLUMNS, RowResult, RowStatus
+from ._results import RESCORE_COLUMNS, SCORE_COLUMNS, RowResult, RowStatus, rescore_row, score_row
 from ._write import CsvWriter, jsonl_line, output_header, write_csv, write_jsonl
 
 __all__ = [
@@ -38,8 +38,10 @@ __all__ = [
     "read_batch",
     "render_scores",
     "rescore_file",
+    "rescore_row",
     "score_file",
     "score_many",
+    "score_row",
     "write_csv",
     "write_jsonl",
     "write_rescores",

@@ -20,6 +20,7 @@ COMMANDS = {
     "crosswalk": ".crosswalk:crosswalk_command",
     "check": ".check:check_command",
     "serve": ".serve:serve_command",
+    "archive": ".archive:archive_group",
 }
 
 
