@@ -61,6 +61,7 @@ CONCURRENCY = (1, 16, 64)
 WORKERS = (1, 2)
 
 _OPENFISCA_APP = """
+import sys
 sys.path.insert(0, {benchmarks!r})
 from bench_batch import openfisca_system
 from openfisca_core.parameters import ParameterNode
