@@ -35,7 +35,7 @@ from .._numbers import format_exact
 from ..errors import InputError, SpbeError
 from ..inputs import ID_COLUMN, parse_year, row_assessment
 from ..models import Assessment
-from ._read import BatchRow, csv_header, csv_records, delimiter_of
+from ._read import BatchRow, csv_header, csv_records, delimiter_of, whole_lines
 from ._results import RowResult, RowStatus, score_row, scored_values
 from ._write import csv_cells, result_cells
 
@@ -134,20 +134,8 @@ def blocks(
     header_seen(header)
     scorer = _BlockScorer(engine, header, rubric, partial)
     number, line = 0, 1
-    carry = ""
-    while True:
-        text = handle.read(BLOCK_CHARS)
-        progress(len(text))
-        if text:
-            block = carry + text
-            cut = block.rfind("\n") + 1
-            block, carry = block[:cut], block[cut:]
-            if not block:
-                continue  # no whole line yet
-        else:
-            block, carry = carry, ""
-            if not block:
-                return
+    for block, carry in whole_lines(handle, BLOCK_CHARS, progress):
+        if not block.endswith("\n"):
             block += "\n"  # the last line had no line end; the output gets one either way
         if '"' in block or "\r" in block:
             # A quote may open a field that spans lines: the csv module reads the rest.

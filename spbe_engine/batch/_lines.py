@@ -28,7 +28,7 @@ from ..errors import SpbeError
 from ..inputs import ID_COLUMN, jsonl_records, parse_year
 from ..models import Assessment
 from ._blocks import Scored, int_column, score_record
-from ._read import BatchRow
+from ._read import BatchRow, whole_lines
 from ._results import RowResult, RowStatus, scored_values
 from ._write import jsonl_line
 
@@ -163,20 +163,7 @@ def blocks(
 ) -> Iterator[LineBlock | RowResult]:
     """Read and score a JSON Lines batch; yield bulk-scored blocks and single row results, in input order."""
     number, line = 0, 0
-    carry = ""
-    while True:
-        text = handle.read(BLOCK_CHARS)
-        progress(len(text))
-        if text:
-            block = carry + text
-            cut = block.rfind("\n") + 1
-            block, carry = block[:cut], block[cut:]
-            if not block:
-                continue  # no whole line yet
-        else:
-            block, carry = carry, ""
-            if not block:
-                return
+    for block, _ in whole_lines(handle, BLOCK_CHARS, progress):
         lines = block.split("\n")
         if lines[-1] == "":
             lines.pop()

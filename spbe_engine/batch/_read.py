@@ -13,7 +13,7 @@ import io
 import itertools
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import attrs
 
@@ -30,6 +30,7 @@ __all__ = [
     "delimiter_of",
     "open_text",
     "read_batch",
+    "whole_lines",
 ]
 
 #: The file types a batch is read from.
@@ -182,3 +183,27 @@ def _guard(path: Path, rows: Iterator[tuple[int, Any]]) -> Iterator[tuple[int, A
         yield from rows
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", file=str(path)) from None
+
+
+def whole_lines(handle: IO[str], size: int, progress: Callable[[int], None]) -> Iterator[tuple[str, str]]:
+    """Read ``handle`` in blocks of about ``size`` characters cut at line ends; yield each with the text read past it.
+
+    Every block but the last ends with a line end; the last one is the file's
+    final line when that has none. The partial line is what was read past the
+    block, for a caller that stops here and reads on by itself.
+    """
+    carry = ""
+    while True:
+        text = handle.read(size)
+        progress(len(text))
+        if text:
+            block = carry + text
+            cut = block.rfind("\n") + 1
+            block, carry = block[:cut], block[cut:]
+            if not block:
+                continue  # no whole line yet
+        else:
+            block, carry = carry, ""
+            if not block:
+                return
+        yield block, carry
