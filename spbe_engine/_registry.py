@@ -141,6 +141,10 @@ class RubricRegistry:
         self.declarations: dict[str, Declaration] = {}
         #: Rubric ids two third-party plugins claimed: nobody may register them any more.
         self.contested: set[str] = set()
+        #: The names of the official entry points, found before any is imported: an official plugin's
+        #: entry point is named after its rubric id, so the id stays the official plugin's even when that
+        #: plugin fails to import or is set aside (no third party can stand in for it).
+        self.reserved: set[str] = set()
         #: The crosswalks plugins registered (see :mod:`spbe_engine._crosswalk_registry`).
         self.crosswalks = CrosswalkRegistry(self.official)
 
@@ -178,6 +182,10 @@ class RubricRegistry:
         """Tell whether a rubric was registered by an official plugin."""
         entry = self._entries.get(rubric_id)
         return entry is not None and entry.plugin in self.official
+
+    def is_reserved(self, rubric_id: str) -> bool:
+        """Tell whether a rubric id is official, registered or only announced by an official entry point."""
+        return rubric_id in self.reserved or self.is_official(rubric_id)
 
     def scope(self, rubric_id: str, pm: pluggy.PluginManager) -> HookScope:
         """Return whose hooks answer while the rubric's plan compiles.
@@ -423,6 +431,7 @@ def load_plugins(
     if entry_points:
         found = [ep for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP) if ep.name not in left_out]
         ranked = [(official_entry_point(ep.dist.name if ep.dist else None, ep.module), ep) for ep in found]
+        registry.reserved.update(ep.name for official, ep in ranked if official)
         # Official plugins first, whatever their names: an id they register is theirs.
         for official, ep in sorted(ranked, key=lambda pair: (not pair[0], pair[1].name)):
             dist = ep.dist
@@ -512,6 +521,13 @@ class _Loader:
                 field="register",
                 allowed="an id of your own",
             )
+        if holder is None and rubric_id in registry.reserved and not official:
+            raise PluginError(
+                f"rubric id {rubric_id!r} is official: it is reserved for spbe-engine's plugin {rubric_id!r}, "
+                f"which did not load (see `spbe plugins`), and plugin {name!r} may not stand in for it",
+                field="register",
+                allowed="an id of your own",
+            )
         if rubric_id in registry.contested:
             raise PluginError(
                 f"rubric id {rubric_id!r} is claimed by several third-party plugins: nobody may register it",
@@ -524,8 +540,8 @@ class _Loader:
     def _claim_crosswalk(self, pair: tuple[str, str], name: str, official: bool) -> None:
         registry = self.registry
         what = f"crosswalk {pair[0]} → {pair[1]}"
-        if not official and registry.is_official(pair[0]) and registry.is_official(pair[1]):
-            owners = list(dict.fromkeys(repr(registry.plugin_of(r)) for r in pair))
+        if not official and registry.is_reserved(pair[0]) and registry.is_reserved(pair[1]):
+            owners = list(dict.fromkeys(repr(registry.holder(r) or r) for r in pair))
             of = f"plugin {owners[0]}" if len(owners) == 1 else f"plugins {' and '.join(owners)}"
             raise PluginError(
                 f"{what} joins two official rubrics (of {of}): crosswalks between official "

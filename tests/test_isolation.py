@@ -479,3 +479,26 @@ def test_a_set_aside_reason_is_one_short_line_and_whole_in_json(site: Site, caps
     assert main(["plugins", "--format", "csv"]) == 0
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("dicty,")]
     assert len(lines) == 1 and len(lines[0]) < 800
+
+
+def test_an_official_id_stays_official_when_its_plugin_fails_to_import(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broken official plugin leaves its id reserved: a third party registering it is set aside, not used."""
+    # None in sys.modules: importing the official module raises, as a broken install would.
+    monkeypatch.setitem(sys.modules, "spbe_rubrics.spbe_2024", None)
+    _copy_official(site, "spbe-2024")
+    site.install(
+        "spbe-rubric-standin",
+        {"spbe-2024-standin": "spbe_standin"},
+        {"spbe_standin": _registers("spbe-2024.toml")},
+    )
+    engine = Engine.default(validate=True)
+    official = _info(engine, "spbe-2024")
+    assert not official.active and official.reason.startswith("import failed")
+    standin = _info(engine, "spbe-2024-standin")
+    assert not standin.active and not standin.official
+    assert "rubric id 'spbe-2024' is official: it is reserved" in standin.reason
+    assert "spbe-2024" not in engine.rubric_ids()
+    with pytest.raises(UnknownRubricError):
+        engine.rubric("spbe-2024")
