@@ -101,19 +101,6 @@ def _names(checks: Iterable[str] | None, skip: Mapping[str, str]) -> list[str]:
     return names
 
 
-def _where(exc: BaseException) -> str:
-    """Name the plugin and hook a compile-time exception came from."""
-    # The plan compiler asks hooks one implementation at a time (plan._first_result);
-    # its frame knows which hook and which plugin was answering when the exception rose.
-    tb = exc.__traceback__
-    while tb is not None:
-        frame = tb.tb_frame
-        if frame.f_code.co_name == "_first_result" and "impl" in frame.f_locals:
-            return f"plugin {frame.f_locals['impl'].plugin_name!r}, hook {frame.f_locals.get('hook')},"
-        tb = tb.tb_next
-    return "compiling the rubric"
-
-
 def run_check(name: str, context: Context) -> CheckResult:
     """Run one named check and return its result; a crash inside a check is a failure, not an exception."""
     check = CHECKS[name]
@@ -177,8 +164,8 @@ def check_rubric(
         raise
     except SpbeError as exc:
         fault = exc
-    except Exception as exc:
-        fault = PluginError(f"{_where(exc)} raised {type(exc).__name__}: {exc}")
+    except Exception as exc:  # the plan names the plugin and hook of a hook's fault (a PluginError, above)
+        fault = PluginError(f"compiling the rubric raised {type(exc).__name__}: {exc}")
     load_seconds = time.perf_counter() - start
     results = []
     owner = owner_of(fault) if fault is not None else ""
