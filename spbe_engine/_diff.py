@@ -263,7 +263,7 @@ def _scales(old: Rubric, new: Rubric) -> list[Change]:
     changes: list[Change] = []
 
     def ladder(scale_id: str, rubric: Rubric) -> str:
-        return ", ".join(f"{level.number} {level.name}" for level in rubric.scales[scale_id].levels)
+        return ", ".join(level.label for level in rubric.scales[scale_id].levels)
 
     for scale_id, scale in new.scales.items():
         if scale_id not in old.scales:
@@ -274,6 +274,20 @@ def _scales(old: Rubric, new: Rubric) -> list[Change]:
             changes.append(Change("scales", "renamed", scale_id, "name", previous.name, scale.name))
         names_before = {level.number: level.name for level in previous.levels}
         names_after = {level.number: level.name for level in scale.levels}
+        worth_before = {level.number: level.worth for level in previous.levels}
+        worth_after = {level.number: level.worth for level in scale.levels}
+        for number in sorted(names_before.keys() & names_after.keys()):
+            if worth_before[number] != worth_after[number]:
+                changes.append(
+                    Change(
+                        "scales",
+                        "changed",
+                        f"{scale_id} level {number}",
+                        "value",
+                        format_exact(worth_before[number]),
+                        format_exact(worth_after[number]),
+                    )
+                )
         for number in sorted(names_before.keys() | names_after.keys()):
             if names_before.get(number) != names_after.get(number):
                 action = (

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import attrs
 
-from ._numbers import ROUNDING_MODES
+from ._numbers import ROUNDING_MODES, format_exact
 
 if TYPE_CHECKING:
     from ._printed import PrintedCheck, PrintedVerdict
@@ -224,6 +224,14 @@ class Level:
     def worth(self) -> Fraction:
         """Return what the level scores: its ``value`` where the rubric gives one, else its number."""
         return Fraction(self.number) if self.value is None else self.value
+
+    @property
+    def label(self) -> str:
+        """Return the level as listings show it: ``"1 Rintisan"``, or ``"0 Tidak ada (scores 1)"`` with a value."""
+        text = f"{self.number} {self.name}"
+        if self.value is None:
+            return text
+        return f"{text} (scores {format_exact(self.value)})"
 
 
 def _levels(levels: Iterable[Level]) -> tuple[Level, ...]:

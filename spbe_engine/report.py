@@ -179,7 +179,10 @@ def rubric_to_json(rubric: Rubric, criteria: dict[str, Any] | None = None) -> di
         "scales": {
             scale.id: {
                 "name": scale.name,
-                "levels": {str(lv.number): {"name": lv.name, "description": lv.description} for lv in scale.levels},
+                "levels": {
+                    str(lv.number): {"name": lv.name, "description": lv.description, "value": format_exact(lv.worth)}
+                    for lv in scale.levels
+                },
             }
             for scale in rubric.scales.values()
         },

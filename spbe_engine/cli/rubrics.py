@@ -92,7 +92,7 @@ def show_command(ctx: click.Context, rubric_id: str, criteria: bool, as_json: bo
     bands = "; ".join(f"{b.predikat} {format_exact(b.lower)}–<{format_exact(b.upper)}" for b in rubric.bands)
     out.print(f"bands: {bands} (top band includes {format_exact(rubric.bands[-1].upper)})")
     for scale in rubric.scales.values():
-        out.print(f"scale {scale.id}: " + ", ".join(f"{lv.number} {lv.name}" for lv in scale.levels))
+        out.print(f"scale {scale.id}: " + ", ".join(lv.label for lv in scale.levels))
     tree = Tree(f"{rubric.id} (weights in % of the index)")
 
     def add(branch: Tree, group_id: str) -> None:
