@@ -178,13 +178,13 @@ def order_property(subject: Subject, data: st.DataObject) -> None:
     engine, rubric_id = subject.engine, subject.rubric_id
     levels = draw_levels(subject, data)
     order = data.draw(st.permutations(list(levels)), label="input order")
-    first = _summary(engine.score(levels, rubric=rubric_id))
+    card = engine.score(levels, rubric=rubric_id)
+    first = _summary(card)
     assert _summary(engine.score(levels, rubric=rubric_id)) == first, "scoring the same levels twice differs"
     shuffled = {key: levels[key] for key in order}
     assert _summary(engine.score(shuffled, rubric=rubric_id)) == first, (
         f"listing the indicators in another order changes the result ({', '.join(order[:5])}, ...)"
     )
-    card = engine.score(levels, rubric=rubric_id)
     published = {g.id: str(g.published) for g in card.domains}
     reverse = dict(reversed(list(published.items())))
     a = _summary(engine.score(Assessment(aggregates=published), rubric=rubric_id))
