@@ -102,12 +102,14 @@ def test_property_failure_names_rubric_property_and_smallest_assessment(engine: 
         note(f"rubric {subject.rubric_id}, assessment: {strategies.describe_levels(levels)}")
         assert levels["I7"] < 3, "I7 reached level 3"
 
+    # The machinery under test is rubric-agnostic: pemdi-2026's 20 indicators shrink in a third of the
+    # time spbe-2024's 47 take (test_spbe_check_fails_a_broken_rubric shrinks a 47-indicator one).
     with pytest.raises(CheckFailure) as info:
-        run_property(engine, "spbe-2024", "demo", body, settings_for("repro", 60))
+        run_property(engine, "pemdi-2026", "demo", body, settings_for("repro", 60))
     failure = info.value
     assert failure.message.startswith("I7 reached level 3")
-    assert "all 47 at 1 except I7=3" in failure.example
-    assert failure.example.startswith("rubric spbe-2024, property demo:")
+    assert "all 20 at 1 except I7=3" in failure.example
+    assert failure.example.startswith("rubric pemdi-2026, property demo:")
 
 
 def test_skip_lists_and_check_selection(engine: Engine) -> None:
