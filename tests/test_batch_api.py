@@ -29,13 +29,25 @@ RUBRICS = ENGINE.rubric_ids()
 
 def reachable(plan: ScoringPlan) -> dict[int, tuple[int, ...]]:
     """Map every achievable numerator to one choice of levels (plan order) that reaches it."""
-    paths: dict[int, tuple[int, ...]] = {0: ()}
+    # Per indicator, each total keeps the total before it and the level taken: the first path found,
+    # without copying a whole path for every (total, level) tried (this runs at import, per rubric).
+    back: list[dict[int, tuple[int, int]]] = []
+    totals: dict[int, tuple[int, int]] = {0: (0, 0)}
     for table in plan.contributions:
-        step: dict[int, tuple[int, ...]] = {}
-        for total, levels in paths.items():
+        step: dict[int, tuple[int, int]] = {}
+        for total in totals:
             for level, contribution in table.items():
-                step.setdefault(total + contribution, (*levels, level))
-        paths = step
+                step.setdefault(total + contribution, (total, level))
+        back.append(step)
+        totals = step
+    paths: dict[int, tuple[int, ...]] = {}
+    for end in totals:
+        levels: list[int] = []
+        total = end
+        for step in reversed(back):
+            total, level = step[total]
+            levels.append(level)
+        paths[end] = tuple(reversed(levels))
     return paths
 
 
