@@ -15,13 +15,14 @@ from ._layout import TEMPLATE_VERSION
 from ._lke import FilledWorksheet, read_worksheet
 from ._open import WORKBOOK_SUFFIXES
 from ._open import openpyxl as require_openpyxl
-from ._table import table_rows, write_table
+from ._table import csv_to_workbook, table_rows, write_table
 from ._template import write_template
 
 __all__ = [
     "TEMPLATE_VERSION",
     "WORKBOOK_SUFFIXES",
     "FilledWorksheet",
+    "csv_to_workbook",
     "empty_assessment",
     "read_worksheet",
     "require_openpyxl",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from ..errors import InputError
 from ._layout import cell_text
 from ._open import load, openpyxl
 
-__all__ = ["table_rows", "write_table"]
+__all__ = ["csv_to_workbook", "table_rows", "write_table"]
 
 
 def table_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -52,3 +53,9 @@ def _text(sheet: object, value: str) -> object:
     cell = openpyxl().cell.WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"
     return cell
+
+
+def csv_to_workbook(csv_path: Path, path: Path) -> None:
+    """Write a CSV file written by :mod:`spbe_engine.batch` (UTF-8, ``,``) as a workbook with the same cells."""
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        write_table(path, csv.reader(handle))
