@@ -224,7 +224,8 @@ def test_edited_header(capsys: pytest.CaptureFixture[str], lke: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "needle"), [("tiga", "'tiga'"), ("Optimum", "'Optimum'"), (3.5, "3.5"), (True, "True")]
+    ("value", "needle"),
+    [("tiga", "'tiga'"), ("Optimum", "'Optimum'"), ("3", "type the number itself"), (3.5, "3.5"), (True, "True")],
 )
 def test_a_level_that_is_not_a_whole_number(
     capsys: pytest.CaptureFixture[str], lke: Path, value: Any, needle: str

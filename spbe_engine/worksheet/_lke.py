@@ -208,10 +208,11 @@ def _level(value: Any, rubric: Rubric, ident: str, where: dict[str, str]) -> int
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, str):
-        if value.strip().lstrip("+-").isascii() and value.strip().lstrip("+-").isdigit():
-            value = int(value.strip())
-        else:
-            raise InputError("a level must be a number, not text", **where, value=value, allowed=allowed)
+        # A level cell holding text is refused even when the text is digits ("3" in a cell formatted as
+        # Text): the sheet's own provisional formula skips text, so it would disagree with the engine.
+        digits = value.strip().isascii() and value.strip().isdigit()
+        hint = "; the cell holds text: type the number itself (and clear the cell's Text format)" if digits else ""
+        raise InputError(f"a level must be a number, not text{hint}", **where, value=value, allowed=allowed)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
