@@ -28,6 +28,7 @@ PUBLIC = {
     "spbe_engine.rescore",
     "spbe_engine.service",
     "spbe_engine.testing",
+    "spbe_engine.worksheet",
 }
 
 

@@ -1,4 +1,4 @@
-"""Read batch files: CSV and JSON Lines, row by row, each row with its assessment or its error.
+"""Read batch files: CSV, JSON Lines and workbooks, row by row, each row with its assessment or its error.
 
 The row readers of :mod:`spbe_engine.batch`. A bad row is yielded with its
 error and the rows after it are still read; a file that cannot be read at all
@@ -20,6 +20,7 @@ import attrs
 from ..errors import InputError
 from ..inputs import ID_COLUMN, jsonl_records, row_assessment
 from ..models import Assessment
+from ..worksheet import WORKBOOK_SUFFIXES
 
 __all__ = [
     "BATCH_SUFFIXES",
@@ -139,10 +140,16 @@ def open_text(path: Path) -> io.TextIOWrapper:
 def check_batch_file(path: Path) -> None:
     """Refuse, before any row is read, a batch file of an unknown type or one that is not there."""
     suffix = path.suffix.lower()
-    if suffix not in BATCH_SUFFIXES:
-        raise InputError("unknown batch file type", file=str(path), value=suffix or path.name, allowed=".csv or .jsonl")
+    if suffix not in BATCH_SUFFIXES + WORKBOOK_SUFFIXES:
+        raise InputError(
+            "unknown batch file type", file=str(path), value=suffix or path.name, allowed=".csv, .jsonl or .xlsx"
+        )
     if not path.is_file():
         raise InputError("file not found" if not path.exists() else "not a file", file=str(path))
+    if suffix in WORKBOOK_SUFFIXES:
+        from ..worksheet import require_openpyxl
+
+        require_openpyxl()  # a missing extra is one line up front, not an error on the first row
 
 
 def read_batch(
@@ -151,10 +158,11 @@ def read_batch(
     *,
     header_seen: Callable[[list[str]], None] | None = None,
 ) -> Iterator[BatchRow]:
-    """Read a CSV or JSON Lines batch, yielding every row with its assessment or its error.
+    """Read a CSV, JSON Lines or workbook (.xlsx) batch, yielding every row with its assessment or its error.
 
-    The file's type and presence are checked at once; its rows are read as
-    they are asked for. ``header_seen`` receives a CSV file's header.
+        The file's type and presence are checked at once; its rows are read as
+        they are asked for. ``header_seen`` receives a CSV file's (or the
+    workbook's first sheet's) header.
     """
     path = Path(path)
     check_batch_file(path)
@@ -164,18 +172,45 @@ def read_batch(
 def _read_rows(
     path: Path, default_rubric: str | None, header_seen: Callable[[list[str]], None] | None
 ) -> Iterator[BatchRow]:
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        yield from _numbered(path, _workbook_rows(path, header_seen), default_rubric)
+        return
     with open_text(path) as handle:
         rows = _csv_rows(path, handle, header_seen) if path.suffix.lower() == ".csv" else jsonl_records(handle)
-        number = 0
-        for line, row in _guard(path, rows):
-            number += 1
-            if isinstance(row, InputError):
-                yield BatchRow(number=number, line=line, columns={}, assessment=None, error=row.with_file(str(path)))  # type: ignore[arg-type]
-                continue
-            try:
-                yield BatchRow(number=number, line=line, columns=row, assessment=row_assessment(row, default_rubric))
-            except InputError as exc:
-                yield BatchRow(number=number, line=line, columns=row, assessment=None, error=exc)
+        yield from _numbered(path, rows, default_rubric)
+
+
+def _numbered(path: Path, rows: Iterator[tuple[int, Any]], default_rubric: str | None) -> Iterator[BatchRow]:
+    number = 0
+    for line, row in _guard(path, rows):
+        number += 1
+        if isinstance(row, InputError):
+            yield BatchRow(number=number, line=line, columns={}, assessment=None, error=row.with_file(str(path)))  # type: ignore[arg-type]
+            continue
+        try:
+            yield BatchRow(number=number, line=line, columns=row, assessment=row_assessment(row, default_rubric))
+        except InputError as exc:
+            yield BatchRow(number=number, line=line, columns=row, assessment=None, error=exc)
+
+
+def _workbook_rows(
+    path: Path, header_seen: Callable[[list[str]], None] | None
+) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+    """The rows of a workbook's first sheet, read as a CSV file's: a header row, then one row per assessment."""
+    from ..worksheet import table_rows
+
+    rows = table_rows(path)
+    header = csv_header(path, (cells for _, cells in rows))
+    if header_seen is not None:
+        header_seen(header)
+    for line, cells in rows:
+        if len(cells) > len(header):
+            yield (
+                line,
+                InputError(f"has {len(cells)} cells but the header has {len(header)}", field=f"sheet row {line}"),
+            )
+            continue
+        yield line, dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=True))
 
 
 def _guard(path: Path, rows: Iterator[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:

@@ -21,6 +21,7 @@ COMMANDS = {
     "check": ".check:check_command",
     "serve": ".serve:serve_command",
     "archive": ".archive:archive_group",
+    "template": ".template:template_command",
 }
 
 

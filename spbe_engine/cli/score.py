@@ -1,4 +1,4 @@
-"""``spbe score``: score one assessment file (TOML or JSON)."""
+"""``spbe score``: score one assessment file (TOML or JSON) or one filled worksheet (.xlsx)."""
 
 from __future__ import annotations
 
@@ -22,14 +22,21 @@ from .render import print_card
 def score_command(
     ctx: click.Context, file: Path, rubric_id: str | None, as_json: bool, explain: bool, partial: bool
 ) -> None:
-    """Score one assessment from a TOML or JSON FILE.
+    """Score one assessment from a TOML or JSON FILE, or a worksheet (.xlsx) written by `spbe template`.
 
     The file holds `instansi`, `year`, optionally `rubric`, and either a
     `levels` table (I1 = 3, ...) or a `domains` table of published values
     (D1 = 2.90, ...).
     """
     engine = engine_of(ctx)
-    assessment = read_assessment(file)
+    sheet = None
+    if file.suffix.lower() == ".xlsx":
+        from ..worksheet import read_worksheet
+
+        sheet = read_worksheet(engine, file, partial=partial)
+        assessment = sheet.assessment
+    else:
+        assessment = read_assessment(file)
     try:
         card = engine.score(assessment, rubric_id, partial=partial)
     except Exception as exc:
@@ -42,6 +49,11 @@ def score_command(
         data = card_to_json(card)
         if explain:
             data["explanation"] = explanation(card, engine.plan(card.rubric_id))
+        if sheet is not None:
+            data["worksheet"] = sheet.to_json(card, engine.rubric(sheet.rubric_id).sha256)
         emit_json(data)
         return
+    if sheet is not None:
+        for note in sheet.notes(card, engine.rubric(sheet.rubric_id).sha256):
+            click.echo(f"spbe: warning: {note}", err=True)
     print_card(console(), card, engine.plan(card.rubric_id), explain)
