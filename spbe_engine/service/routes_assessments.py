@@ -21,11 +21,13 @@ from typing import Any
 import anyio
 import attrs
 import tomlkit
+import tomlkit.exceptions
 from litestar import Request, Response, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
+from .._numbers import parse_decimal
 from ..errors import InputError, SpbeError
 from ..inputs import read_assessment
 from ..models import Assessment
@@ -86,6 +88,15 @@ def assessment_form(assessment: Assessment) -> dict[str, Any]:
     return form
 
 
+def _plain_decimal(value: Any) -> str:
+    """Write a published value as TOML number text (its own digits, never an exponent); odd values stay text."""
+    try:
+        number = parse_decimal(value.strip() if isinstance(value, str) else value)
+    except ValueError:
+        return json.dumps(str(value))  # the engine judges it when it scores, as it would the original file
+    return format(number, "f")
+
+
 def render_assessment(assessment: Assessment, file_format: str) -> dict[str, str]:
     """Render an assessment as the text of a ``.toml`` or ``.json`` assessment file, with a suggested name."""
     form = assessment_form(assessment)
@@ -95,9 +106,12 @@ def render_assessment(assessment: Assessment, file_format: str) -> dict[str, str
     if file_format == "json":
         text = json.dumps(form, ensure_ascii=False, indent=2) + "\n"
         return {"name": f"{name}.json", "media_type": "application/json", "text": text}
+    if "domains" in form:
+        # A TOML float from the value's own digits (tomlkit.value parses text), so the reader gets the same Decimal.
+        form["domains"] = {key: tomlkit.value(_plain_decimal(value)) for key, value in assessment.aggregates.items()}
     try:
         text = tomlkit.dumps(form)
-    except (TypeError, ValueError) as exc:  # a metadata value TOML cannot hold (null, a mixed array)
+    except (TypeError, ValueError, tomlkit.exceptions.ParseError) as exc:  # e.g. a null in metadata
         raise InputError(f"cannot be written as TOML: {exc}", field="metadata", allowed="save as JSON") from None
     header = "# An assessment file, as `spbe score FILE` reads it.\n"
     return {"name": f"{name}.toml", "media_type": "application/toml", "text": header + text}

@@ -18,7 +18,7 @@ from litestar.static_files import create_static_files_router
 __all__ = ["ASSETS", "WorkbenchPage", "workbench_assets"]
 
 #: The folder of the page's files (inside the package, so the wheel carries them).
-ASSETS = Path(__file__).with_name("workbench")
+ASSETS = Path(__file__).with_name("workbench_files")
 
 
 class WorkbenchPage(OpenAPIRenderPlugin):

@@ -106,6 +106,7 @@ async function chooseRubric(id, { keepLevels = false } = {}) {
   if (!keepLevels) state.levels.clear();
   renderTree();
   renderRubricInfo();
+  document.body.dataset.rubric = rubric.id; // the tree on the page is this rubric's
   $("gap-target").replaceChildren(
     ...rubric.bands.map((band) => element("option", { value: band.predikat, text: band.predikat })),
   );
@@ -288,7 +289,7 @@ function renderCard(card) {
         pair(t("band"), band ? `${band.band} → ${band.predikat}` : null, "band"),
         pair(
           t("rounding"),
-          explanation.rounding ? `${explanation.rounding.mode}, ${explanation.rounding.places}` : null,
+          explanation.rounding ? `${explanation.rounding.mode}, ${explanation.rounding.places} ${t("places")}` : null,
           "rounding",
         ),
       ),
@@ -481,6 +482,7 @@ async function start() {
     button.addEventListener("click", () => {
       setLanguage(button.dataset.lang);
       if (state.rubric) {
+        renderTree();
         renderRubricInfo();
         if (state.card) renderCard(state.card);
       }
