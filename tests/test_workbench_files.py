@@ -78,3 +78,17 @@ def test_writing_checks_the_assessment_first(api: Any) -> None:
     assert answer.status_code == 422 and answer.json()["field"] == "colour"
     answer = api.post("/v1/assessments/write", json={"levels": {"I1": 3}, "metadata": {"note": None}})
     assert answer.status_code == 422 and answer.json()["field"] in ("metadata", "rubric")
+
+
+def test_browser_tests_skip_here_but_fail_in_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Without Chromium a browser test skips with the reason; with CI set it fails instead."""
+    from . import workbench_helpers
+
+    monkeypatch.setattr(workbench_helpers, "CHROMIUM", str(tmp_path / "no-chromium"))
+    monkeypatch.setattr(workbench_helpers.shutil, "which", lambda name: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="Chromium is not installed"):
+        workbench_helpers.chromium_path()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run the browser tests"):
+        workbench_helpers.chromium_path()

@@ -461,7 +461,7 @@ async function load(event) {
     if (!rubricId || !state.rubrics.some((r) => r.id === rubricId)) {
       throw new Error(`${t("loadedOtherRubric")} ${form.rubric ?? form.year ?? "—"}`);
     }
-    if (form.domains) throw new Error(`${file.name}: domains`);
+    if (form.domains) throw new Error(`${file.name}: ${t("domainsFile")}`);
     $("instansi").value = form.instansi || "";
     $("year").value = form.year && [...$("year").options].some((o) => o.value === String(form.year)) ? String(form.year) : "";
     state.levels = new Map(Object.entries(form.levels || {}).map(([id, level]) => [id, Number(level)]));
