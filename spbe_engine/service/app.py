@@ -2,7 +2,8 @@
 
 Routes live in ``routes_*`` modules; this module only wires them with the
 exact JSON reader, the problem handlers, the limits, auth, CORS, the
-OpenAPI document (generated from the typed models) and its offline page.
+OpenAPI document (generated from the typed models), its offline page and the
+workbench page at ``/``.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from .exact_json import ExactRequest
 from .limits import time_limit
 from .observe import observe
 from .problems import exception_handlers
+from .routes_assessments import assessment_routes
 from .routes_batch import batch_routes
 from .routes_ops import ops_routes
 from .routes_rubrics import rubric_routes
 from .routes_scoring import scoring_routes
 from .settings import Settings
 from .state import ServiceState
+from .workbench import WorkbenchPage, workbench_assets
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp
@@ -61,7 +64,12 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     guard = [TokenCheck(settings.tokens)] if settings.tokens else []
     v1 = Router(
         "/v1",
-        route_handlers=[*rubric_routes(state), *scoring_routes(state), *batch_routes(state)],
+        route_handlers=[
+            *rubric_routes(state),
+            *scoring_routes(state),
+            *batch_routes(state),
+            *assessment_routes(state),
+        ],
         guards=guard,
         security=[{"bearer": []}] if guard else None,
     )
@@ -70,13 +78,13 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         version=__version__,
         description=_DESCRIPTION,
         path="/",
-        render_plugins=[JsonRenderPlugin(), DocsPage()],
+        render_plugins=[JsonRenderPlugin(), DocsPage(), WorkbenchPage()],
         components=Components(
             security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")} if guard else None
         ),
     )
     app = Litestar(
-        route_handlers=[v1, *ops_routes(state, metrics_guard=guard or None)],  # type: ignore[arg-type]
+        route_handlers=[v1, *ops_routes(state, metrics_guard=guard or None), workbench_assets()],  # type: ignore[arg-type]
         request_class=ExactRequest,
         exception_handlers=exception_handlers(),
         openapi_config=openapi,

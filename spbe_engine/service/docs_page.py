@@ -1,6 +1,6 @@
 """The API's documentation page, rendered on the server from the generated OpenAPI document: no script, no CDN.
 
-Served at ``/docs`` (and ``/``) by the app itself, so it works offline and
+Served at ``/docs`` by the app itself (``/`` is the workbench page), so it works offline and
 always shows the document ``/openapi.json`` serves.
 """
 
@@ -35,7 +35,7 @@ class DocsPage(OpenAPIRenderPlugin):
     """An HTML page listing every operation with its parameters, body and answers, from the document itself."""
 
     def __init__(self) -> None:
-        super().__init__(path=["/docs", "/"])
+        super().__init__(path=["/docs"])
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
         """Render the page."""

@@ -8,7 +8,7 @@ levels and published values with the messages the CLI gives.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import attrs
 from litestar.openapi.spec import OpenAPIType, Schema
@@ -16,7 +16,7 @@ from litestar.params import KwargDefinition
 
 from ..models import Assessment
 
-__all__ = ["ASSESSMENT_FIELDS", "GapRequest", "ScoreRequest", "assessment_of"]
+__all__ = ["ASSESSMENT_FIELDS", "AssessmentText", "GapRequest", "ScoreRequest", "WriteRequest", "assessment_of"]
 
 INTEGER, NUMBER, STRING = OpenAPIType.INTEGER, OpenAPIType.NUMBER, OpenAPIType.STRING
 
@@ -80,6 +80,21 @@ class GapRequest(_AssessmentFields):
 
     target: Annotated[str, _about("The predikat to reach (e.g. Baik).")]
     rubric_sha256: Annotated[str | None, _about("Answer 409 unless the rubric's content hash is this one.")] = None
+
+
+@attrs.frozen(kw_only=True)
+class WriteRequest(_AssessmentFields):
+    """One assessment to write out as an assessment file (the form ``spbe score FILE`` reads)."""
+
+    format: Annotated[Literal["toml", "json"], _about("The file's format: toml or json.")] = "toml"
+
+
+@attrs.frozen(kw_only=True)
+class AssessmentText:
+    """An assessment file's name and text, as a browser reads an uploaded file."""
+
+    name: Annotated[str, _about("The file's name; its suffix (.toml or .json) says how to read it.")]
+    text: Annotated[str, _about("The file's whole text (UTF-8).")]
 
 
 def assessment_of(raw: dict[str, Any]) -> Assessment:

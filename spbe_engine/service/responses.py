@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any, Literal, NotRequired, TypedDict
 
 __all__ = [
+    "AssessmentFile",
+    "AssessmentForm",
     "Card",
     "Crosswalk",
     "CrosswalkPair",
@@ -400,3 +402,28 @@ class Ready(TypedDict):
     status: Literal["ready"]
     rubrics: list[str]
     engine_version: str
+
+
+class PublishedForm(TypedDict):
+    index: NotRequired[str]
+    predikat: NotRequired[str]
+
+
+class AssessmentForm(TypedDict):
+    """An assessment in the structured form of an assessment file, as the engine read it."""
+
+    instansi: NotRequired[str]
+    year: NotRequired[int]
+    rubric: NotRequired[str]
+    levels: NotRequired[dict[str, Any]]
+    domains: NotRequired[dict[str, str]]
+    published: NotRequired[PublishedForm]
+    metadata: NotRequired[dict[str, Any]]
+
+
+class AssessmentFile(TypedDict):
+    """An assessment file to save: a suggested name, its media type and its text."""
+
+    name: str
+    media_type: str
+    text: str
