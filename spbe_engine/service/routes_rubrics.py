@@ -163,7 +163,8 @@ def rubric_routes(state: ServiceState) -> list[HTTPRouteHandler]:
         details = _details(instansi, year)
         etag = _worksheet_etag(rubric.sha256, details)
         headers = {"etag": etag, "cache-control": "no-cache"}
-        if etag in (request.headers.get("if-none-match") or ""):
+        # Weak comparison (RFC 9110, 8.8.3.2): the tag matches with or without its W/ prefix.
+        if etag.removeprefix("W/") in (request.headers.get("if-none-match") or ""):
             return Response(b"", status_code=304, headers=headers)
         content = await anyio.to_thread.run_sync(_worksheet, engine, rubric.id, details)
         name = f"lke-{_UNSAFE.sub('-', rubric.id).strip('-') or 'rubric'}.xlsx"
