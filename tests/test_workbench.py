@@ -288,6 +288,46 @@ def test_save_and_reload_round_trip(page: Any, engine: Engine, tmp_path: Path, s
     assert page.input_value("#instansi") == "Kabupaten Contoh"
 
 
+def test_the_worksheet_goes_out_and_comes_back_through_the_page(page: Any, engine: Engine, tmp_path: Path) -> None:
+    """Download the rubric's worksheet by keyboard, fill it with openpyxl, open it: the engine's index, and its notes.
+
+    The sheet's own provisional index is set wrong on purpose: the page shows the engine's index all the same,
+    and the worksheet's note that the two disagree.
+    """
+    openpyxl = pytest.importorskip("openpyxl")
+    _choose(page, "spbe-2024")
+    assert ".xlsx" in (page.get_attribute("#load", "accept") or "").split(",")
+    page.fill("#instansi", "Kota Contoh")
+    page.focus("#download-xlsx")
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    assert download.value.suggested_filename == "lke-spbe-2024.xlsx"
+    template = tmp_path / "template.xlsx"
+    download.value.save_as(template)
+
+    levels = _random_levels(engine, "spbe-2024", seed=12)
+    card = _scored(engine, "spbe-2024", levels)
+    book = openpyxl.load_workbook(template)
+    sheet = book["LKE"]
+    column = [cell.value for cell in sheet[5]].index("Level") + 1
+    for row in range(6, sheet.max_row + 1):
+        if sheet.cell(row=row, column=1).value in levels:
+            sheet.cell(row=row, column=column, value=levels[sheet.cell(row=row, column=1).value])
+    sheet["C2"] = float(card["index"]) + 1  # what a spreadsheet's stale formula might have saved
+    filled = tmp_path / "lke-kota-contoh.xlsx"
+    book.save(filled)
+
+    page.click("#clear")
+    page.fill("#instansi", "")
+    page.set_input_files("#load", str(filled))
+    _expect()(page.locator("#file-status")).to_have_text(f"Dibuka: {filled.name}")
+    _shows(page, card)
+    assert page.input_value("#instansi") == "Kota Contoh"
+    _expect()(page.locator("#file-notes li")).to_have_count(1)
+    _expect()(page.locator("#file-notes li")).to_contain_text(f"disagrees with the engine's {card['index']}")
+    screenshot(page, "workbench-worksheet")
+
+
 def test_a_bad_file_is_refused_with_the_engine_s_message(page: Any, tmp_path: Path) -> None:
     """A file the engine cannot read: the page shows the reader's message naming the file and field."""
     bad = tmp_path / "rusak.toml"

@@ -16,7 +16,15 @@ from litestar.params import KwargDefinition
 
 from ..models import Assessment
 
-__all__ = ["ASSESSMENT_FIELDS", "AssessmentText", "GapRequest", "ScoreRequest", "WriteRequest", "assessment_of"]
+__all__ = [
+    "ASSESSMENT_FIELDS",
+    "AssessmentText",
+    "GapRequest",
+    "ScoreRequest",
+    "WorksheetUpload",
+    "WriteRequest",
+    "assessment_of",
+]
 
 INTEGER, NUMBER, STRING = OpenAPIType.INTEGER, OpenAPIType.NUMBER, OpenAPIType.STRING
 
@@ -95,6 +103,14 @@ class AssessmentText:
 
     name: Annotated[str, _about("The file's name; its suffix (.toml or .json) says how to read it.")]
     text: Annotated[str, _about("The file's whole text (UTF-8).")]
+
+
+@attrs.frozen(kw_only=True)
+class WorksheetUpload:
+    """A filled worksheet (.xlsx) as a browser uploads it: the file's name and its bytes in base64."""
+
+    name: Annotated[str, _about("The file's name (it must end in .xlsx); it names the file in error messages.")]
+    content_base64: Annotated[str, _about("The workbook's bytes, base64-encoded (RFC 4648, standard alphabet).")]
 
 
 def assessment_of(raw: dict[str, Any]) -> Assessment:

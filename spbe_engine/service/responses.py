@@ -25,6 +25,8 @@ __all__ = [
     "Ready",
     "Rubric",
     "RubricSummary",
+    "WorksheetForm",
+    "WorksheetNotes",
 ]
 
 
@@ -427,3 +429,20 @@ class AssessmentFile(TypedDict):
     name: str
     media_type: str
     text: str
+
+
+class WorksheetNotes(TypedDict):
+    """What a filled worksheet says beside its levels (the ``worksheet`` object of ``spbe score FILE.xlsx --json``)."""
+
+    template_version: int
+    rubric_id: str
+    rubric_sha256: str
+    provisional_index: str | None
+    agrees: bool | None
+    notes: list[str]
+
+
+class WorksheetForm(AssessmentForm):
+    """A filled worksheet read back: the assessment in its structured form, and the worksheet's notes."""
+
+    worksheet: WorksheetNotes

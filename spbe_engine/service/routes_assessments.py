@@ -1,22 +1,26 @@
-"""Routes that read and write assessment files: ``POST /v1/assessments/read`` and ``/v1/assessments/write``.
+"""Routes that read and write assessment files: ``POST /v1/assessments/read``, ``/read-worksheet`` and ``/write``.
 
 A browser (the workbench page) never parses TOML itself: it sends an
 uploaded file's text here, the engine's own reader
 (:func:`spbe_engine.inputs.read_assessment`, what ``spbe score FILE`` uses)
-reads it, and the assessment comes back in the structured JSON form. Writing
-goes the other way: the structured form, checked by the engine, rendered as
-the TOML or JSON file ``spbe score`` reads.
+reads it, and the assessment comes back in the structured JSON form. A
+filled worksheet (.xlsx) comes as base64 and is read by
+:func:`spbe_engine.worksheet.read_worksheet`, what ``spbe score FILE.xlsx``
+uses. Writing goes the other way: the structured form, checked by the
+engine, rendered as the TOML or JSON file ``spbe score`` reads.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 import tempfile
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import attrs
@@ -32,11 +36,25 @@ from ..errors import InputError, SpbeError
 from ..inputs import read_assessment
 from ..models import Assessment
 from . import responses as out
+from .problems import PROBLEM_JSON, Problem, ServiceProblem
 from .replies import json_response, problems
-from .requests import AssessmentText, WriteRequest, assessment_of
+from .requests import AssessmentText, WorksheetUpload, WriteRequest, assessment_of
 from .state import ServiceState
 
-__all__ = ["assessment_form", "assessment_routes", "render_assessment"]
+if TYPE_CHECKING:
+    from .. import Engine
+
+__all__ = [
+    "XLSX_MEDIA_TYPE",
+    "assessment_form",
+    "assessment_routes",
+    "render_assessment",
+    "require_xlsx",
+    "xlsx_missing",
+]
+
+#: The media type of an Excel workbook (.xlsx).
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _SUFFIXES = (".toml", ".json")
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -136,6 +154,73 @@ def _read_text(upload: AssessmentText) -> Assessment:
             raise
 
 
+def xlsx_missing() -> dict[int, ResponseSpec]:
+    """Return the documented 501 answer of an endpoint that needs openpyxl."""
+    return {
+        501: ResponseSpec(
+            generate_examples=False,
+            data_container=Problem,
+            description="Excel workbooks need openpyxl, which is not installed (the 'service' or 'xlsx' extra).",
+            media_type=PROBLEM_JSON,
+        )
+    }
+
+
+def require_xlsx() -> None:
+    """Refuse with 501, naming the extra to install, when openpyxl is missing."""
+    from ..worksheet import require_openpyxl
+
+    try:
+        require_openpyxl()
+    except SpbeError as exc:
+        raise ServiceProblem(
+            501,
+            f"{exc.problem}, which this service does not have",
+            kind="MissingExtra",
+            field="openpyxl",
+            allowed=exc.allowed,
+        ) from None
+
+
+def _workbook_bytes(upload: WorksheetUpload) -> bytes:
+    suffix = Path(upload.name).suffix.lower()
+    if suffix != ".xlsx":
+        raise InputError("not a worksheet file", file=upload.name, value=suffix or upload.name, allowed=".xlsx")
+    try:
+        return base64.b64decode(upload.content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise InputError(
+            "not base64",
+            file=upload.name,
+            field="content_base64",
+            value=upload.content_base64[:40],
+            allowed="the workbook's bytes in base64 (RFC 4648, standard alphabet)",
+        ) from None
+
+
+def _read_sheet(engine: Engine, upload: WorksheetUpload) -> dict[str, Any]:
+    """Read an uploaded worksheet as ``spbe score FILE.xlsx --partial`` does; errors name the upload, never a path."""
+    from ..worksheet import read_worksheet
+
+    content = _workbook_bytes(upload)
+    with tempfile.TemporaryDirectory(prefix="spbe-upload-") as folder:
+        # The name is fixed: nothing a caller sends becomes part of a path.
+        path = Path(folder) / "worksheet.xlsx"
+        path.write_bytes(content)
+        try:
+            sheet = read_worksheet(engine, path, partial=True)
+            card = engine.score(sheet.assessment, sheet.rubric_id, partial=True)
+        except SpbeError as exc:
+            for name in ("file", "field", "problem", "value"):
+                text = getattr(exc, name)
+                if isinstance(text, str):
+                    setattr(exc, name, text.replace(str(path), upload.name).replace(folder, "."))
+            raise
+    form = assessment_form(sheet.assessment)
+    form["worksheet"] = sheet.to_json(card, engine.rubric(sheet.rubric_id).sha256)
+    return form
+
+
 def assessment_routes(state: ServiceState) -> list[HTTPRouteHandler]:
     """Return the assessment-file routes of one app."""
     engine = state.engine
@@ -166,6 +251,37 @@ def assessment_routes(state: ServiceState) -> list[HTTPRouteHandler]:
         return json_response(assessment_form(assessment))
 
     @post(
+        "/assessments/read-worksheet",
+        summary="Read a filled worksheet (.xlsx)",
+        tags=["assessments"],
+        status_code=200,
+        responses={
+            200: ResponseSpec(
+                generate_examples=False,
+                data_container=out.WorksheetForm,
+                description="The assessment in the structured form of an assessment file, and the worksheet's notes.",
+            ),
+            **problems(413, 422),
+            **xlsx_missing(),
+        },
+    )
+    async def read_worksheet_file(request: Request[Any, Any, Any], data: JSONBody[WorksheetUpload]) -> Response[bytes]:
+        """Read a worksheet written by ``GET /v1/rubrics/{id}/worksheet`` (or ``spbe template --xlsx``), filled in.
+
+        Read as ``spbe score FILE.xlsx --partial`` reads it: empty level cells
+        are left out. The answer is the assessment's structured form (as from
+        ``/v1/assessments/read``) plus ``worksheet``: the template version, the
+        rubric and content hash the workbook was made for, the sheet's own
+        provisional index, whether it agrees with the engine, and ``notes``
+        (another content hash, a disagreeing sheet). A bad workbook is a 422
+        naming the sheet, the cell and the value.
+        """
+        await _known_fields(request, WorksheetUpload)
+        require_xlsx()
+        form = await anyio.to_thread.run_sync(_read_sheet, engine, data)
+        return json_response(form)
+
+    @post(
         "/assessments/write",
         summary="Write an assessment file",
         tags=["assessments"],
@@ -193,4 +309,4 @@ def assessment_routes(state: ServiceState) -> list[HTTPRouteHandler]:
         engine.score(assessment, engine.resolve_rubric_id(assessment), partial=True)
         return json_response(render_assessment(assessment, data.format))
 
-    return [read_file, write_file]
+    return [read_file, read_worksheet_file, write_file]

@@ -1,22 +1,65 @@
-"""Read-only routes over the registry: rubrics, one rubric (with an ETag), a diff, crosswalks, plugins."""
+"""Read-only routes over the registry: rubrics, one rubric and its worksheet (ETags), a diff, crosswalks, plugins."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import hashlib
+import re
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
+import anyio
 from litestar import Request, Response, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, QueryParameter
+from litestar.openapi.spec import OpenAPIFormat
+from litestar.params import FromPath, KwargDefinition, QueryParameter
 
 from ..errors import CrosswalkError, RubricError
 from ..report import crosswalk_to_json, plugin_to_json, rubric_summary, rubric_to_json
 from . import responses as out
 from .problems import ServiceProblem
 from .replies import check_pin, json_response, problems, rubric_or_404
+from .routes_assessments import XLSX_MEDIA_TYPE, require_xlsx, xlsx_missing
 from .state import ServiceState
 
+if TYPE_CHECKING:
+    from .. import Engine
+
 __all__ = ["rubric_routes"]
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _details(instansi: str | None, year: int | None) -> dict[str, str | int]:
+    """Return the Instansi sheet's pre-filled values from the query (the year checked as an assessment's is)."""
+    from ..inputs import parse_year
+
+    details: dict[str, str | int] = {}
+    if instansi is not None and instansi.strip():
+        details["instansi"] = instansi.strip()
+    if year is not None:
+        details["year"] = parse_year(year) or year
+    return details
+
+
+def _worksheet_etag(sha256: str, details: dict[str, str | int]) -> str:
+    """Return a weak ETag: the rubric's content hash, the template version, the engine and the pre-filled details."""
+    from .. import __version__
+    from ..worksheet import TEMPLATE_VERSION
+
+    digest = hashlib.sha256(repr((__version__, sorted(details.items()))).encode()).hexdigest()[:16]
+    return f'W/"{sha256}-lke{TEMPLATE_VERSION}-{digest}"'
+
+
+def _worksheet(engine: Engine, rubric_id: str, details: dict[str, str | int]) -> bytes:
+    """Return the bytes of a rubric's worksheet, as ``spbe template RUBRIC --xlsx FILE`` writes it."""
+    from ..worksheet import write_template
+
+    with tempfile.TemporaryDirectory(prefix="spbe-worksheet-") as folder:
+        path = Path(folder) / "lke.xlsx"
+        write_template(engine, rubric_id, path, details=details)
+        return path.read_bytes()
 
 
 def _ok(kind: Any, text: str) -> dict[int, ResponseSpec]:
@@ -78,6 +121,57 @@ def rubric_routes(state: ServiceState) -> list[HTTPRouteHandler]:
         return json_response(rubric_to_json(rubric, texts), headers=headers)
 
     @get(
+        "/rubrics/{rubric_id:str}/worksheet",
+        summary="Download the rubric's worksheet (.xlsx)",
+        tags=["rubrics"],
+        responses={
+            200: ResponseSpec(
+                generate_examples=False,
+                data_container=Annotated[bytes, KwargDefinition(format=OpenAPIFormat.BINARY)],
+                media_type=XLSX_MEDIA_TYPE,
+                description="The worksheet (LKE) of the rubric, an Excel workbook, as an attachment.",
+            ),
+            304: ResponseSpec(
+                generate_examples=False,
+                data_container=None,
+                description="Not modified: the ETag given in If-None-Match.",
+            ),
+            **problems(404, 422),
+            **xlsx_missing(),
+        },
+    )
+    async def rubric_worksheet(
+        request: Request[Any, Any, Any],
+        rubric_id: FromPath[str],
+        instansi: Annotated[
+            str | None, QueryParameter(description="Pre-fill the instansi's name on the Instansi sheet.")
+        ] = None,
+        year: Annotated[
+            int | None, QueryParameter(description="Pre-fill the evaluation year on the Instansi sheet.")
+        ] = None,
+    ) -> Response[bytes]:
+        """The worksheet (LKE) of a rubric, as ``spbe template RUBRIC --xlsx FILE`` writes it, to fill in and send back.
+
+        One row per indicator with its weight, scale and level criteria, and a
+        level cell to fill in; ``POST /v1/assessments/read-worksheet`` reads it
+        back filled. The ETag is the rubric's content hash (with the template
+        version and the pre-filled details): a workbook's bytes carry the time
+        it was written, so the tag is weak.
+        """
+        rubric = rubric_or_404(engine, rubric_id)
+        require_xlsx()
+        details = _details(instansi, year)
+        etag = _worksheet_etag(rubric.sha256, details)
+        headers = {"etag": etag, "cache-control": "no-cache"}
+        # Weak comparison (RFC 9110, 8.8.3.2): the tag matches with or without its W/ prefix.
+        if etag.removeprefix("W/") in (request.headers.get("if-none-match") or ""):
+            return Response(b"", status_code=304, headers=headers)
+        content = await anyio.to_thread.run_sync(_worksheet, engine, rubric.id, details)
+        name = f"lke-{_UNSAFE.sub('-', rubric.id).strip('-') or 'rubric'}.xlsx"
+        headers["content-disposition"] = f'attachment; filename="{name}"'
+        return Response(content, media_type=XLSX_MEDIA_TYPE, headers=headers)
+
+    @get(
         "/rubrics/{old:str}/diff/{new:str}",
         summary="Compare two rubrics",
         tags=["rubrics"],
@@ -129,4 +223,4 @@ def rubric_routes(state: ServiceState) -> list[HTTPRouteHandler]:
         """Every rubric plugin the engine found: its rubrics and hooks, and the reason one was set aside."""
         return json_response([plugin_to_json(info) for info in engine.plugins])
 
-    return [list_rubrics, read_rubric, diff_rubrics, list_crosswalks, read_crosswalk, list_plugins]
+    return [list_rubrics, read_rubric, rubric_worksheet, diff_rubrics, list_crosswalks, read_crosswalk, list_plugins]

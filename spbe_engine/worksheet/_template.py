@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,9 +76,16 @@ class _Lke:
         return f"${self.letter(title)}${FIRST_ROW}:${self.letter(title)}${self.last}"
 
 
-def write_template(engine: Engine, rubric_id: str, path: Path) -> None:
-    """Write the worksheet of a rubric to ``path`` (an .xlsx file)."""
+def write_template(
+    engine: Engine, rubric_id: str, path: Path, *, details: Mapping[str, str | int] | None = None
+) -> None:
+    """Write the worksheet of a rubric to ``path`` (an .xlsx file).
+
+    ``details`` pre-fills the ``Instansi`` sheet's values by field name
+    (``instansi``, ``year``, ``category``, ``region``, ``code``); other names are refused.
+    """
     xl = openpyxl()
+    _check_details(xl, details or {})
     rubric = engine.rubric(rubric_id)
     book = xl.Workbook()
     sheet = book.active
@@ -112,12 +119,26 @@ def write_template(engine: Engine, rubric_id: str, path: Path) -> None:
     sheet.page_setup.orientation = "landscape"
     sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{_letter(len(columns) - 1)}{lke.last}"
-    _write_details(xl, book.create_sheet(DETAILS_SHEET))
+    _write_details(xl, book.create_sheet(DETAILS_SHEET), details or {})
     _write_meta(book.create_sheet(META_SHEET), rubric, [title for title, _, _ in columns])
     try:
         book.save(path)
     except OSError as exc:
         raise InputError(f"cannot write the file: {exc.strerror}", field="--xlsx", value=str(path)) from None
+
+
+def _check_details(xl: Any, details: Mapping[str, str | int]) -> None:
+    known = [key for key, _ in INSTANSI_FIELDS]
+    for key, value in details.items():
+        if key not in known:
+            raise InputError("not a field of the Instansi sheet", field=key, allowed=", ".join(known))
+        if isinstance(value, str) and xl.cell.cell.ILLEGAL_CHARACTERS_RE.search(value):
+            raise InputError(
+                "a control character cannot be written into a workbook cell",
+                field=key,
+                value=value,
+                allowed="text without control characters",
+            )
 
 
 def _write_summary(lke: _Lke) -> None:
@@ -216,14 +237,14 @@ def _ancestors(rubric: Rubric, group_id: str | None) -> list[Any]:
     return chain[::-1]
 
 
-def _write_details(xl: Any, sheet: Any) -> None:
+def _write_details(xl: Any, sheet: Any, details: Mapping[str, str | int]) -> None:
     bold, unlocked = xl.styles.Font(bold=True), xl.styles.Protection(locked=False)
     for n_col, title in enumerate(("Field", "Meaning", "Value"), start=1):
         sheet.cell(row=1, column=n_col, value=title).font = bold
     for row, (key, label) in enumerate(INSTANSI_FIELDS, start=2):
         sheet.cell(row=row, column=1, value=key)
         sheet.cell(row=row, column=2, value=label)
-        sheet.cell(row=row, column=3).protection = unlocked
+        sheet.cell(row=row, column=3, value=details.get(key)).protection = unlocked
     sheet.cell(
         row=len(INSTANSI_FIELDS) + 3,
         column=1,

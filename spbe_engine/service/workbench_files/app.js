@@ -436,24 +436,79 @@ async function save(format) {
   const status = $("file-status");
   try {
     const file = await postJson("/assessments/write", { ...assessment(), format });
-    const url = URL.createObjectURL(new Blob([file.text], { type: file.media_type }));
-    const link = element("a", { href: url, download: file.name });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    offer(new Blob([file.text], { type: file.media_type }), file.name);
     status.textContent = `${t("saved")}: ${file.name}`;
   } catch (error) {
     status.textContent = error.message;
   }
 }
 
+/** Hand the browser a file to save under `name`. */
+function offer(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const link = element("a", { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The chosen rubric's worksheet (.xlsx) from the service, with the instansi and year filled in. */
+async function downloadWorksheet() {
+  const status = $("file-status");
+  if (!state.rubric) return;
+  const query = new URLSearchParams();
+  const instansi = $("instansi").value.trim();
+  if (instansi) query.set("instansi", instansi);
+  if ($("year").value) query.set("year", $("year").value);
+  const suffix = query.toString() ? `?${query}` : "";
+  try {
+    const response = await call(`/rubrics/${encodeURIComponent(state.rubric.id)}/worksheet${suffix}`);
+    const disposition = response.headers.get("content-disposition") || "";
+    const name = /filename="([^"]+)"/.exec(disposition)?.[1] || `lke-${state.rubric.id}.xlsx`;
+    offer(await response.blob(), name);
+    status.textContent = `${t("downloaded")}: ${name}`;
+  } catch (error) {
+    status.textContent = error.message;
+  }
+}
+
+/** A file's bytes as base64 (the service reads the workbook; the page never opens it). */
+function base64Of(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).split(",", 2)[1] || "");
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+function showNotes(notes) {
+  const box = $("file-notes");
+  if (!notes.length) {
+    box.replaceChildren();
+    return;
+  }
+  box.replaceChildren(
+    element("p", { class: "muted", "data-i18n": "sheetNotesTitle", text: t("sheetNotesTitle") }),
+    element("ul", { class: "sheet-notes" }, notes.map((note) => element("li", { text: note }))),
+  );
+}
+
+async function readFile(file) {
+  if (file.name.toLowerCase().endsWith(".xlsx")) {
+    return postJson("/assessments/read-worksheet", { name: file.name, content_base64: await base64Of(file) });
+  }
+  return postJson("/assessments/read", { name: file.name, text: await file.text() });
+}
+
 async function load(event) {
   const file = event.target.files[0];
   if (!file) return;
   const status = $("file-status");
+  showNotes([]);
   try {
-    const form = await postJson("/assessments/read", { name: file.name, text: await file.text() });
+    const form = await readFile(file);
     let rubricId = form.rubric;
     if (!rubricId && form.year) {
       rubricId = state.rubrics.find((r) => yearsOf(r).includes(form.year))?.id;
@@ -467,6 +522,7 @@ async function load(event) {
     state.levels = new Map(Object.entries(form.levels || {}).map(([id, level]) => [id, Number(level)]));
     await chooseRubric(rubricId, { keepLevels: true });
     status.textContent = `${t("loaded")}: ${file.name}`;
+    showNotes(form.worksheet?.notes || []);
   } catch (error) {
     status.textContent = error.message;
   } finally {
@@ -507,6 +563,7 @@ async function start() {
   $("rescore-run").addEventListener("click", runRescore);
   $("save-toml").addEventListener("click", () => save("toml"));
   $("save-json").addEventListener("click", () => save("json"));
+  $("download-xlsx").addEventListener("click", downloadWorksheet);
   $("load").addEventListener("change", load);
   try {
     state.rubrics = await getJson("/rubrics");
