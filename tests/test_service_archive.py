@@ -179,9 +179,10 @@ def test_audit_names_the_refuted_figure(api: Any) -> None:
     ("params", "field"),
     [
         ({"year": "twenty"}, "year"),
+        ({"year": "-2023"}, "year"),
         ({"limit": "0"}, "limit"),
         ({"limit": "1001"}, "limit"),
-        ({"after": "-1"}, "after"),
+        ({"after": "0"}, "after"),
         ({"kind": "scores"}, "kind"),
         ({"run": "first"}, "run"),
     ],
@@ -353,3 +354,27 @@ def test_an_unreachable_server_is_503_without_its_password(
         assert "***" in problem["detail"]
     assert "hunter2-secret" not in response.text and "hunter2-secret" not in caplog.text
     assert "cannot reach the archive" in caplog.text
+
+
+# -- settings -------------------------------------------------------------------------------------------------------
+
+
+def test_settings_read_the_archive_url_and_tokens_from_the_environment(tmp_path: Path) -> None:
+    """SPBE_DB wins over SPBE_SERVICE_ARCHIVE_URL; token variables and their files add up; no URL: no archive."""
+    from spbe_engine.service import Settings
+
+    tokens = tmp_path / "writers"
+    tokens.write_text("w1  # the importer\n\nw2\n", encoding="utf-8")
+    env = {
+        "SPBE_DB": "sqlite:///a.sqlite",
+        "SPBE_SERVICE_ARCHIVE_URL": "sqlite:///b.sqlite",
+        "SPBE_SERVICE_ARCHIVE_READ_TOKENS": "r1, r2",
+        "SPBE_SERVICE_ARCHIVE_WRITE_TOKENS": "w3",
+        "SPBE_SERVICE_ARCHIVE_WRITE_TOKENS_FILE": str(tokens),
+    }
+    settings = Settings.from_env(env)
+    assert settings.archive_url == "sqlite:///a.sqlite"
+    assert settings.archive_read_tokens == {"r1", "r2"} and settings.archive_write_tokens == {"w1", "w2", "w3"}
+    assert Settings.from_env({"SPBE_SERVICE_ARCHIVE_URL": "x.sqlite"}).archive_url == "x.sqlite"
+    assert Settings.from_env({}).archive_url is None
+    assert "a.sqlite" not in repr(settings) and "w1" not in repr(settings)

@@ -6,8 +6,6 @@ OpenAPI document describes the real answers (schemathesis checks them).
 Times are ISO 8601 text in UTC; indices are exact text (``"2.15"``), never floats.
 """
 
-from __future__ import annotations
-
 from typing import Any, NotRequired, TypedDict
 
 __all__ = [
@@ -15,17 +13,17 @@ __all__ = [
     "ArchiveHistory",
     "ArchiveImport",
     "ArchiveRescore",
+    "ArchiveRun",
+    "ArchiveRunDiff",
     "AssessmentPage",
     "AssessmentShown",
     "InstansiPage",
-    "Run",
-    "RunDiff",
     "RunPage",
     "ScoringPage",
 ]
 
 
-class Instansi(TypedDict):
+class ArchiveInstansi(TypedDict):
     id: int
     name: str
     category: str | None
@@ -33,7 +31,7 @@ class Instansi(TypedDict):
     code: str | None
 
 
-class Assessment(TypedDict):
+class ArchiveAssessment(TypedDict):
     id: int
     instansi: str
     instansi_id: int
@@ -54,7 +52,7 @@ class Assessment(TypedDict):
     input: NotRequired[dict[str, Any]]
 
 
-class Scoring(TypedDict):
+class ArchiveScoring(TypedDict):
     id: int
     assessment_id: int
     run: int
@@ -76,7 +74,7 @@ class Scoring(TypedDict):
     scored_at: str
 
 
-class Run(TypedDict):
+class ArchiveRun(TypedDict):
     id: int
     uuid: str
     kind: str
@@ -100,38 +98,38 @@ class _Paging(TypedDict):
 
 
 class ScoringPage(_Paging):
-    items: list[Scoring]
+    items: list[ArchiveScoring]
 
 
 class AssessmentPage(_Paging):
-    items: list[Assessment]
+    items: list[ArchiveAssessment]
 
 
 class InstansiPage(_Paging):
-    items: list[Instansi]
+    items: list[ArchiveInstansi]
 
 
 class RunPage(_Paging):
-    items: list[Run]
+    items: list[ArchiveRun]
 
 
-class HistoryEntry(TypedDict):
-    assessment: Assessment
-    scoring: Scoring | None
+class ArchiveHistoryEntry(TypedDict):
+    assessment: ArchiveAssessment
+    scoring: ArchiveScoring | None
 
 
 class ArchiveHistory(TypedDict):
-    instansi: Instansi
-    entries: list[HistoryEntry]
+    instansi: ArchiveInstansi
+    entries: list[ArchiveHistoryEntry]
 
 
 class AssessmentShown(TypedDict):
-    assessment: Assessment
-    instansi: Instansi
-    scorings: list[Scoring]
+    assessment: ArchiveAssessment
+    instansi: ArchiveInstansi
+    scorings: list[ArchiveScoring]
 
 
-class Change(TypedDict):
+class ArchiveChange(TypedDict):
     assessment_id: int
     instansi: str
     year: int | None
@@ -144,18 +142,18 @@ class Change(TypedDict):
     delta: str | None
 
 
-class RunDiff(TypedDict):
-    run_a: Run
-    run_b: Run
+class ArchiveRunDiff(TypedDict):
+    run_a: ArchiveRun
+    run_b: ArchiveRun
     common: int
     only_a: int
     only_b: int
     unchanged: int
     not_comparable: int
     transitions: dict[str, dict[str, int]]
-    movers: list[Change]
-    predikat_changes: list[Change]
-    status_changes: list[Change]
+    movers: list[ArchiveChange]
+    predikat_changes: list[ArchiveChange]
+    status_changes: list[ArchiveChange]
 
 
 class DuplicateRow(TypedDict):
@@ -171,7 +169,7 @@ class RefusedRow(TypedDict):
 
 
 class ArchiveImport(TypedDict):
-    run: Run
+    run: ArchiveRun
     file: str
     imported: int
     duplicates: int
@@ -182,14 +180,14 @@ class ArchiveImport(TypedDict):
 
 
 class ArchiveRescore(TypedDict):
-    run: Run
+    run: ArchiveRun
     adopted: bool
     adopted_rows: int
     statuses: dict[str, int]
     comparability: dict[str, int]
 
 
-class Finding(TypedDict):
+class ArchiveFinding(TypedDict):
     kind: str
     instansi: str
     year: int | None
@@ -199,4 +197,4 @@ class Finding(TypedDict):
 
 class ArchiveAudit(TypedDict):
     checked: int
-    findings: list[Finding]
+    findings: list[ArchiveFinding]

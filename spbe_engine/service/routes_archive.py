@@ -13,6 +13,7 @@ indexed range scan however deep it is.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -36,8 +37,8 @@ from .stream import clean_error, without_path
 
 __all__ = ["ArchiveRescoreRequest", "archive_routes"]
 
-#: The largest id a path or filter may hold (64-bit ids on PostgreSQL; SQLite's integers are as wide).
-MAX_ID = 2**63 - 1
+#: The largest id a path or filter may hold: 2**53 - 1, exact in JSON Schema's numbers and in JavaScript.
+MAX_ID = 2**53 - 1
 #: Most items on one page.
 MAX_LIMIT = 1000
 
@@ -88,12 +89,12 @@ def _path_id(description: str) -> Any:
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Items per page (at most {MAX_LIMIT}).")]
 After = Annotated[
-    int | None, QueryParameter(ge=0, le=MAX_ID, description="The cursor: the `next` of the previous page.")
+    int | None, QueryParameter(ge=1, le=MAX_ID, description="The cursor: the `next` of the previous page.")
 ]
 Total = Annotated[
     bool, QueryParameter(description="Also count the items over all pages (one more query; off by default).")
 ]
-# The pattern is documented, not enforced here: the archive reads the value and refuses it with its own message.
+# Checked by _filters, with a message saying what is allowed (Litestar's would quote the pattern).
 Year = Annotated[
     str | None,
     QueryParameter(description="Evaluation year: 2024, 2021,2023 or 2021..2023.", schema_extra={"pattern": _YEARS}),
@@ -132,6 +133,17 @@ def _answers() -> Iterator[None]:
 
 
 def _filters(**given: Any) -> dict[str, str]:
+    """Return the given filters as ``--where`` keys and values; a year outside the documented form is a 400."""
+    year = given.get("year")
+    if year is not None and re.fullmatch(_YEARS, year) is None:
+        raise ServiceProblem(
+            400,
+            f"year: not an evaluation year (got {year!r}); allowed: 2024, 2021,2023 or 2021..2023",
+            kind="InputError",
+            field="year",
+            value=year,
+            allowed="2024, 2021,2023 or 2021..2023",
+        )
     return {key.rstrip("_"): str(value) for key, value in given.items() if value is not None}
 
 
@@ -294,7 +306,7 @@ def _listing_routes(access: ArchiveAccess, reads: list[Guard]) -> list[Any]:
         ] = None,
         limit: Limit = 50,
         after: Annotated[
-            int | None, QueryParameter(ge=0, le=MAX_ID, description="The cursor: the `next` of the previous page.")
+            int | None, QueryParameter(ge=1, le=MAX_ID, description="The cursor: the `next` of the previous page.")
         ] = None,
     ) -> Response[bytes]:
         """Imports and rescores: parameters, command, times, rows, counts, outcome (``spbe archive runs``)."""
@@ -348,7 +360,7 @@ def _record_routes(access: ArchiveAccess, reads: list[Guard]) -> list[Any]:
         tags=tags,
         guards=reads,
         sync_to_thread=True,
-        responses={200: _ok(out.Run, "The run, as `spbe archive runs --format json` lists it."), **_problems()},
+        responses={200: _ok(out.ArchiveRun, "The run, as `spbe archive runs --format json` lists it."), **_problems()},
     )
     def run(run_id: Annotated[int, _path_id("The run's number.")]) -> Response[bytes]:
         """A run's kind, parameters, command, times, rows, counts and outcome."""
@@ -361,7 +373,7 @@ def _record_routes(access: ArchiveAccess, reads: list[Guard]) -> list[Any]:
         tags=tags,
         guards=reads,
         sync_to_thread=True,
-        responses={200: _ok(out.RunDiff, "As `spbe archive diff A B --json`."), **_problems()},
+        responses={200: _ok(out.ArchiveRunDiff, "As `spbe archive diff A B --json`."), **_problems()},
     )
     def diff(
         run_a: Annotated[int, _path_id("The first run.")],
