@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -156,6 +157,18 @@ def _page(request: Request[Any, Any, Any], page: Any, total: int | None) -> Resp
         data["next_url"] = request.url.path + "?" + urlencode([*query, ("after", str(page.next))])
     data["total"] = total
     return json_response(data)
+
+
+def _holds_nul(path: Path) -> bool:
+    """Tell whether a spooled body holds a NUL character, raw or as a JSON escape (PostgreSQL refuses to store it)."""
+    with open(path, "rb") as handle:
+        tail = b""
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            text = tail + block
+            if b"\x00" in text or b"\\u0000" in text:
+                return True
+            tail = text[-5:]
+    return False
 
 
 def _command(request: Request[Any, Any, Any]) -> str:
@@ -444,7 +457,12 @@ def _write_routes(state: ServiceState, access: ArchiveAccess, write: Guard) -> l
 
         def work() -> dict[str, Any]:
             with _archive_errors():
-                report = access.get().import_file(spooled.path, source=source, command=command, origin=file)
+                archive = access.get()
+                if archive.dialect == "postgresql" and _holds_nul(spooled.path):
+                    raise InputError(
+                        "a NUL character, which PostgreSQL cannot store", file="body", allowed="text without NUL"
+                    )
+                report = archive.import_file(spooled.path, source=source, command=command, origin=file)
             return report.to_json()
 
         try:
@@ -479,6 +497,9 @@ def _write_routes(state: ServiceState, access: ArchiveAccess, write: Guard) -> l
         unknown = [key for key in raw if key not in allowed] if isinstance(raw, dict) else []
         if unknown:
             raise InputError("unknown field", field=unknown[0], allowed=", ".join(allowed))
+        texts = [data.to, data.missing or "", *data.where, *data.where.values()]
+        if any("\x00" in text for text in texts):
+            raise InputError("a NUL character", field="body", allowed="text without NUL characters")
         rubric_or_404(state.engine, data.to)
         command = _command(request)
 
