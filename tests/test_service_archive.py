@@ -393,3 +393,36 @@ def test_a_nul_character_never_reaches_postgresql(filled: Filled, engine: Engine
         body = {"to": "spbe-2024", "where": {"source": "x\u0000"}}
         _problem(api.post("/v1/archive/rescore", json=body, headers=_bearer(WRITER)), 422, "InputError")
         assert api.get("/v1/archive/scorings", params={"source": "x\u0000"}, headers=_bearer(READER)).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        ("not-found", 404),
+        ("missing", 503),
+        ("connect", 503),
+        ("locked", 503),
+        ("read-only", 503),
+        ("old-schema", 503),
+        ("new-schema", 503),
+        ("conflict", 409),
+        ("database", 500),
+    ],
+)
+def test_each_archive_error_kind_has_its_status(kind: str, status: int, caplog: pytest.LogCaptureFixture) -> None:
+    """The statuses docs/service.md lists; a database fault keeps its message in the log, under the answer's id."""
+    from spbe_engine.archive import ArchiveError
+    from spbe_engine.service.archive_access import archive_problem
+
+    error = ArchiveError("the archive at sqlite:///x.sqlite said no", kind=kind)  # type: ignore[arg-type]
+    with caplog.at_level(logging.ERROR, logger="spbe_engine.service"):
+        problem = archive_problem(error)
+    assert problem.status == status
+    assert (problem.headers.get("retry-after") == "5") == (kind == "locked")
+    if kind == "database":
+        error_id = problem.members["error_id"]
+        assert "said no" not in problem.detail and error_id in problem.detail
+        assert error_id in caplog.text and "said no" in caplog.text
+    else:
+        assert problem.detail == str(error)
+    assert archive_problem(error, opening=True).status == 503  # an archive that cannot be opened: unavailable
