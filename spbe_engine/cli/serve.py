@@ -70,8 +70,8 @@ def serve_command(host: str, port: int, workers: int, no_access_log: bool, db: s
 
     The OpenAPI document is at /openapi.json, its page at /docs. Limits, bearer
     tokens and CORS origins come from SPBE_SERVICE_* environment variables (see
-    docs/service.md). Needs the service extra (from a clone: pip install
-    '.[service]').
+    docs/service.md); --db (else SPBE_DB) serves an archive under /v1/archive.
+    Needs the service extra (from a clone: pip install '.[service]').
     """
     missing = _missing_extra()
     if missing is not None:
