@@ -426,3 +426,33 @@ def test_each_archive_error_kind_has_its_status(kind: str, status: int, caplog: 
     else:
         assert problem.detail == str(error)
     assert archive_problem(error, opening=True).status == 503  # an archive that cannot be opened: unavailable
+
+
+def test_a_write_waiting_on_the_database_holds_up_no_other_request(engine: Engine, tmp_path: Path) -> None:
+    """While an import waits for SQLite's write lock (held here), health checks and archive reads still answer."""
+    import sqlite3
+    import threading
+
+    path = tmp_path / "busy.sqlite"
+    Archive.init(path, engine=engine).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the write lock: the import below waits for it (up to its 30 s timeout)
+    answers: dict[str, Any] = {}
+    with client(engine, archive_url=str(path), archive_write_tokens={WRITER}) as api:
+        rows = (EXAMPLES / "levels-2024.jsonl").read_bytes()
+        headers = {**_bearer(WRITER), "content-type": "application/x-ndjson"}
+        writer = threading.Thread(
+            target=lambda: answers.update(write=api.post("/v1/archive/import", content=rows, headers=headers))
+        )
+        try:
+            writer.start()
+            writer.join(1.0)
+            assert writer.is_alive(), answers  # still waiting for the lock
+            assert api.get("/healthz").status_code == 200
+            assert api.get("/v1/archive/runs", headers=_bearer(WRITER)).json()["items"] == []
+            assert writer.is_alive()
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+            writer.join(60)
+    assert answers["write"].status_code == 200 and answers["write"].json()["imported"] == 3
