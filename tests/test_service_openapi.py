@@ -9,7 +9,11 @@ default; ``SPBE_SCHEMATHESIS_EXAMPLES`` raises the count per operation.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -22,13 +26,20 @@ from schemathesis.config import SchemathesisConfig  # noqa: E402
 
 from spbe_engine.service import Settings, create_app  # noqa: E402
 
+from .conftest import ROOT  # noqa: E402
+
 EXAMPLES = int(os.environ.get("SPBE_SCHEMATHESIS_EXAMPLES", "12"))
 
 # What the document cannot say: a well-formed body may still name an unknown rubric (404), carry a pin
 # that does not match (409), or hold levels the engine refuses by name (422). Valid data is accepted
 # when the answer is one of these, with the engine's message.
+#: The archive token: it reads and writes, so every archive operation is reached (not only its 401).
+WRITER = "schemathesis-writer"
+
 CONFIG = SchemathesisConfig.from_dict(
     {
+        # The archive's operations declare bearer tokens; schemathesis sends this one (and checks without it).
+        "auth": {"openapi": {"bearer": {"bearer": WRITER}}},
         "generation": {"max-examples": EXAMPLES, "deterministic": True, "database": "none"},
         "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "304", "404", "409", "413", "422"]}},
     }
@@ -37,7 +48,28 @@ CONFIG = SchemathesisConfig.from_dict(
 # JSON Lines bodies are text, sent as generated (schemathesis knows CSV and plain text, not these names).
 schemathesis.serializer.alias(["application/x-ndjson", "application/jsonl", "application/x-jsonlines"], "text/plain")
 
-APP = create_app(Engine.default(strict=True), Settings(access_log=False, max_batch_rows=200))
+ENGINE = Engine.default(strict=True)
+
+
+def _archive() -> str | None:
+    """Make a small SQLite archive for /v1/archive: two imports and a rescore (removed at exit)."""
+    try:
+        from spbe_engine.archive import Archive
+    except ImportError:  # without the archive extra its routes answer 503, which the document also allows
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="spbe-openapi-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    with Archive.init(folder / "archive.sqlite", engine=ENGINE) as archive:
+        archive.import_file(ROOT / "examples" / "levels-2024.jsonl")
+        archive.import_file(ROOT / "examples" / "bandar-lampung-2022-sources.csv")
+        archive.rescore("pemdi-2026", missing="impute:lowest")
+    return str(folder / "archive.sqlite")
+
+
+APP = create_app(
+    ENGINE,
+    Settings(access_log=False, max_batch_rows=200, archive_url=_archive(), archive_write_tokens={WRITER}),
+)
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP, config=CONFIG)
 
 

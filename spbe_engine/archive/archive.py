@@ -27,6 +27,9 @@ from .queries import (
     History,
     Page,
     RunDiff,
+    count_assessments,
+    count_instansi,
+    count_scorings,
     history,
     list_assessments,
     list_instansi,
@@ -148,15 +151,21 @@ class Archive:
             return self._store.revision(connection)
 
     # -- writes -----------------------------------------------------------------------------------------------
-    def import_file(self, path: str | Path, *, source: str | None = None, command: str | None = None) -> ImportReport:
-        """Import a CSV, JSON Lines, TOML or JSON file; the same content twice is a no-op (reported as duplicates)."""
+    def import_file(
+        self, path: str | Path, *, source: str | None = None, command: str | None = None, origin: str | None = None
+    ) -> ImportReport:
+        """Import a CSV, JSON Lines, TOML or JSON file; the same content twice is a no-op (reported as duplicates).
+
+        ``origin`` is the name recorded as the rows' file (default: the file's
+        own name; the HTTP layer gives the name the caller sent, not its spool file's).
+        """
         path = Path(path)
         sha = file_sha256(path)
         return import_rows(
             self._store,
             self.engine,
             incoming_rows(path, source),
-            origin=path.name,
+            origin=origin or path.name,
             origin_sha256=sha,
             source=source,
             command=self._command(command),
@@ -248,6 +257,17 @@ class Archive:
             return list_instansi(
                 connection, Where.parse(where, ("instansi", "category", "region")), limit=limit, after=after
             )
+
+    def count(self, listing: str, where: Filters = None) -> int:
+        """Return how many items a listing (``scorings``, ``assessments`` or ``instansi``) has over all its pages."""
+        counters = {
+            "scorings": (count_scorings, ASSESSMENT_KEYS + SCORING_KEYS),
+            "assessments": (count_assessments, ASSESSMENT_KEYS),
+            "instansi": (count_instansi, ("instansi", "category", "region")),
+        }
+        counter, keys = counters[listing]
+        with self._store.guard(), self._store.engine.connect() as connection:
+            return counter(connection, Where.parse(where, keys))
 
     def export(self, out: IO[str] | Path, *, fmt: str = "csv", where: Filters = None) -> int:
         """Write visible scorings (filtered) as CSV, JSON Lines or Parquet; return the rows written."""

@@ -30,6 +30,9 @@ __all__ = [
     "Page",
     "RunDiff",
     "ScoringInfo",
+    "count_assessments",
+    "count_instansi",
+    "count_scorings",
     "find_instansi",
     "history",
     "list_assessments",
@@ -233,7 +236,7 @@ def find_instansi(connection: Connection, name: str) -> InstansiInfo:
     """Return the instansi named ``name``: its exact name (any case), its code, its id, or a unique part of its name."""
     text = name.strip()
     tries = [instansi.c.key == instansi_key(text), instansi.c.code == text]
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and int(text) < 2**63:  # "²" is a digit to isdigit(); ids are 64-bit
         tries.append(instansi.c.id == int(text))
     for condition in tries:  # one indexed look-up at a time: the exact name is the common case
         rows = connection.execute(select(instansi).where(condition).limit(2)).all()
@@ -451,6 +454,30 @@ def list_instansi(connection: Connection, where: Where, *, limit: int = 50, afte
     if after is not None:
         query = query.where(instansi.c.id > after)
     return _page([InstansiInfo.from_row(r) for r in connection.execute(query)], limit, lambda i: i.id)
+
+
+def count_scorings(connection: Connection, where: Where) -> int:
+    """Return how many visible scorings match ``where`` (every page of :func:`list_scorings` together)."""
+    query = (
+        select(func.count())
+        .select_from(scoring)
+        .join(run, run.c.uuid == scoring.c.run_uuid)
+        .join(assessment, assessment.c.id == scoring.c.assessment_id)
+        .join(instansi, instansi.c.id == assessment.c.instansi_id)
+        .where(where.condition())
+    )
+    return int(connection.execute(query).scalar_one())
+
+
+def count_assessments(connection: Connection, where: Where) -> int:
+    """Return how many assessments match ``where`` (every page of :func:`list_assessments` together)."""
+    query = _assessments().where(where.condition()).with_only_columns(func.count(), maintain_column_froms=True)
+    return int(connection.execute(query).scalar_one())
+
+
+def count_instansi(connection: Connection, where: Where) -> int:
+    """Return how many instansi match ``where`` (every page of :func:`list_instansi` together)."""
+    return int(connection.execute(select(func.count()).select_from(instansi).where(where.condition())).scalar_one())
 
 
 # -- run diff -------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import os
 import click
 
 from .._extras import install_hint
+from ..errors import SpbeError
 
 
 def _missing_extra() -> str | None:
@@ -36,11 +37,27 @@ def _logging(level: str) -> dict[str, object]:
     }
 
 
+def _check_archive_url(url: str) -> None:
+    """Refuse a URL that names no database we serve (exit 2); say which archive is served (password masked)."""
+    if importlib.util.find_spec("sqlalchemy") is None:
+        raise SpbeError(f"serving an archive needs the archive extra; {install_hint('archive')}")
+    from ..archive import masked, resolve_url
+
+    click.echo(f"spbe: serving the archive at {masked(resolve_url(url))} under /v1/archive", err=True)
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
 @click.option("--no-access-log", is_flag=True, help="Do not write a JSON line per request to stderr.")
+@click.option(
+    "--db",
+    "db",
+    metavar="URL",
+    help="Serve this archive under /v1/archive: a SQLite file, sqlite:///FILE or postgresql+psycopg://… "
+    "(default: $SPBE_DB, else $SPBE_SERVICE_ARCHIVE_URL, else none).",
+)
 @click.option(
     "--log-level",
     default="info",
@@ -48,13 +65,13 @@ def _logging(level: str) -> dict[str, object]:
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
     help="Level of the server's own log lines.",
 )
-def serve_command(host: str, port: int, workers: int, no_access_log: bool, log_level: str) -> int:
+def serve_command(host: str, port: int, workers: int, no_access_log: bool, db: str | None, log_level: str) -> int:
     """Serve the HTTP/JSON scoring API on uvicorn, on loopback unless told otherwise.
 
     The OpenAPI document is at /openapi.json, its page at /docs. Limits, bearer
     tokens and CORS origins come from SPBE_SERVICE_* environment variables (see
-    docs/service.md). Needs the service extra (from a clone: pip install
-    '.[service]').
+    docs/service.md); --db (else SPBE_DB) serves an archive under /v1/archive.
+    Needs the service extra (from a clone: pip install '.[service]').
     """
     missing = _missing_extra()
     if missing is not None:
@@ -65,11 +82,15 @@ def serve_command(host: str, port: int, workers: int, no_access_log: bool, log_l
         return 2
     import uvicorn
 
-    from ..service.settings import Settings
+    from ..service.settings import ARCHIVE_ENV, Settings
 
     if no_access_log:
         os.environ["SPBE_SERVICE_ACCESS_LOG"] = "0"
+    if db is not None:
+        os.environ[ARCHIVE_ENV] = db  # each worker opens the archive the variable names, as `spbe archive` does
     settings = Settings.from_env()  # refuse a bad setting here, once, before any worker reads the same variables
+    if settings.archive_url is not None:
+        _check_archive_url(settings.archive_url)
     if host not in ("127.0.0.1", "localhost", "::1") and not settings.tokens:
         click.echo(f"spbe: note: listening on {host} without bearer tokens (SPBE_SERVICE_TOKENS)", err=True)
     uvicorn.run(

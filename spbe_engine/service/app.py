@@ -18,12 +18,14 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from .. import __version__
-from .auth import TokenCheck
+from .archive_access import ArchiveAccess
+from .auth import TokenCheck, archive_guards
 from .docs_page import DocsPage
 from .exact_json import ExactRequest
 from .limits import time_limit
 from .observe import observe
 from .problems import exception_handlers
+from .routes_archive import archive_routes
 from .routes_assessments import assessment_routes
 from .routes_batch import batch_routes
 from .routes_ops import ops_routes
@@ -73,6 +75,15 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         guards=guard,
         security=[{"bearer": []}] if guard else None,
     )
+    # The archive has guards of its own (read and write tokens), so it is not under the /v1 router's.
+    archive = ArchiveAccess(settings.archive_url, engine)
+    read_guard, write_guard = archive_guards(settings)
+    archive_router = Router(
+        "/v1/archive",
+        route_handlers=archive_routes(state, archive, read_guard, write_guard),
+        security=[{"bearer": []}] if read_guard is not None or settings.archive_write_tokens else None,
+    )
+    bearer = bool(guard) or read_guard is not None or bool(settings.archive_write_tokens)
     openapi = OpenAPIConfig(
         title="spbe-engine scoring service",
         version=__version__,
@@ -80,11 +91,11 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         path="/",
         render_plugins=[JsonRenderPlugin(), DocsPage(), WorkbenchPage()],
         components=Components(
-            security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")} if guard else None
+            security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")} if bearer else None
         ),
     )
     app = Litestar(
-        route_handlers=[v1, *ops_routes(state, metrics_guard=guard or None), workbench_assets()],  # type: ignore[arg-type]
+        route_handlers=[v1, archive_router, *ops_routes(state, metrics_guard=guard or None), workbench_assets()],  # type: ignore[arg-type]
         request_class=ExactRequest,
         exception_handlers=exception_handlers(),
         openapi_config=openapi,
@@ -92,12 +103,13 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"],
             allow_headers=["authorization", "content-type", "x-request-id", "if-none-match"],
-            expose_headers=["etag", "x-request-id"],
+            expose_headers=["etag", "x-request-id", "content-disposition", "retry-after"],
         )
         if settings.cors_origins
         else None,
         request_max_body_size=settings.max_body_bytes,
-        on_startup=[state.warm],
+        on_startup=[state.warm, archive.start],
+        on_shutdown=[archive.close],
         state=State({"spbe": state}),
         debug=False,
         logging_config=None,  # the embedding process (or `spbe serve`) configures logging, not the app

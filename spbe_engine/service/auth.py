@@ -4,22 +4,27 @@ With no tokens configured the service is open (it listens on loopback by
 default). With tokens, every ``/v1`` request and ``/metrics`` must carry
 ``Authorization: Bearer <token>``; the health, readiness and documentation
 routes stay open. Endpoints that write (the archive's) take a
-:class:`TokenCheck` as their guard whatever the settings: with no token
-configured it refuses every caller.
+:class:`WriteCheck` as their guard whatever the settings: with no write token
+configured it refuses every caller. The archive's reads take the archive
+read tokens and write tokens (the service's tokens when no read token is
+configured), and are open only when no token of any kind is configured.
 """
 
 from __future__ import annotations
 
 import hmac
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from .problems import ServiceProblem
 
-__all__ = ["TokenCheck"]
+if TYPE_CHECKING:
+    from .settings import Settings
+
+__all__ = ["TokenCheck", "WriteCheck", "archive_guards"]
 
 _CHALLENGE = {"www-authenticate": 'Bearer realm="spbe"'}
 
@@ -53,3 +58,46 @@ class TokenCheck:
                 headers=_CHALLENGE,
                 field="authorization",
             )
+
+
+class WriteCheck:
+    """A guard for the archive's writes: 401 without a known token, 403 for a token that may only read.
+
+    With no write token configured every write is refused (403): a service
+    never takes writes from callers it cannot tell apart.
+    """
+
+    def __init__(self, writers: Iterable[str], readers: Iterable[str]) -> None:
+        self._writers = TokenCheck(writers)
+        self._readers = TokenCheck(readers)
+        self._configured = bool(frozenset(writers))
+
+    def __call__(self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        """Admit a request carrying a write token; refuse every other one."""
+        header = connection.headers.get("authorization")
+        if not self._configured:
+            raise ServiceProblem(
+                403,
+                "writes to the archive are off: no write token is configured (SPBE_SERVICE_ARCHIVE_WRITE_TOKENS)",
+                kind="Forbidden",
+                field="authorization",
+            )
+        if self._writers.admits(header):
+            return
+        if self._readers.admits(header):
+            raise ServiceProblem(
+                403, "this token may read the archive, not write to it", kind="Forbidden", field="authorization"
+            )
+        raise ServiceProblem(
+            401,
+            "a bearer token is required: send 'Authorization: Bearer <token>'",
+            kind="Unauthorized",
+            headers=_CHALLENGE,
+            field="authorization",
+        )
+
+
+def archive_guards(settings: Settings) -> tuple[TokenCheck | None, WriteCheck]:
+    """Return the guards of the archive's reads (``None``: open) and writes, from the settings' tokens."""
+    readers = (settings.archive_read_tokens or settings.tokens) | settings.archive_write_tokens
+    return (TokenCheck(readers) if readers else None), WriteCheck(settings.archive_write_tokens, readers)

@@ -15,10 +15,14 @@ import attrs
 
 from ..errors import InputError
 
-__all__ = ["ENV_PREFIX", "Settings"]
+__all__ = ["ARCHIVE_ENV", "ENV_PREFIX", "Settings"]
 
 #: Every setting can be given as an environment variable named ``SPBE_SERVICE_<FIELD>`` (upper case).
 ENV_PREFIX = "SPBE_SERVICE_"
+#: The variable ``spbe archive`` reads its database URL from; the service reads it first, for the same archive.
+ARCHIVE_ENV = "SPBE_DB"
+
+_TOKEN_FIELDS = ("tokens", "archive_read_tokens", "archive_write_tokens")
 
 _MIB = 1024 * 1024
 
@@ -58,6 +62,12 @@ class Settings:
     access_log: bool = True
     #: Where batch bodies are spooled while they are scored (default: the system's temporary folder).
     temp_dir: str | None = None
+    #: The archive served under ``/v1/archive`` (a SQLite file or a database URL); none: those routes answer 404.
+    archive_url: str | None = attrs.field(default=None, repr=False)  # it may hold a password
+    #: Bearer tokens that may read the archive; none: the service's ``tokens`` read it.
+    archive_read_tokens: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset, repr=False)
+    #: Bearer tokens that may write to the archive (import, rescore) and read it; none: no writes at all.
+    archive_write_tokens: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -65,23 +75,37 @@ class Settings:
 
         Tokens come from ``SPBE_SERVICE_TOKENS`` (separated by commas or
         spaces) and from the file named by ``SPBE_SERVICE_TOKENS_FILE`` (one
-        per line, ``#`` starts a comment). CORS origins from
-        ``SPBE_SERVICE_CORS_ORIGINS`` (commas or spaces).
+        per line, ``#`` starts a comment); the archive's from
+        ``SPBE_SERVICE_ARCHIVE_READ_TOKENS`` and ``..._WRITE_TOKENS`` and their
+        ``_FILE`` variables, alike. CORS origins from
+        ``SPBE_SERVICE_CORS_ORIGINS`` (commas or spaces). The archive is the
+        one ``spbe archive`` uses, ``SPBE_DB``, else
+        ``SPBE_SERVICE_ARCHIVE_URL`` (``spbe serve --db URL`` sets ``SPBE_DB``
+        for its workers); but never the default file ``spbe archive`` falls
+        back to: a service opens only an archive it was told to.
         """
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
         for field in attrs.fields(cls):
             raw = env.get(ENV_PREFIX + field.name.upper())
-            if raw is None or field.name in ("tokens", "cors_origins"):
+            if raw is None or field.name in (*_TOKEN_FIELDS, "cors_origins", "archive_url"):
                 continue
             values[field.name] = _parse(field.name, raw, field.type)
-        tokens = set(_words(env.get(ENV_PREFIX + "TOKENS", "")))
-        token_file = env.get(ENV_PREFIX + "TOKENS_FILE")
-        if token_file:
-            tokens |= _token_file(Path(token_file))
-        values["tokens"] = frozenset(tokens)
+        for name in _TOKEN_FIELDS:
+            values[name] = _tokens(env, ENV_PREFIX + name.upper())
+        archive_url = (env.get(ARCHIVE_ENV) or env.get(ENV_PREFIX + "ARCHIVE_URL") or "").strip()
+        values["archive_url"] = archive_url or None
         values["cors_origins"] = tuple(_words(env.get(ENV_PREFIX + "CORS_ORIGINS", "")))
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _tokens(env: Mapping[str, str], name: str) -> frozenset[str]:
+    """Read the tokens of variable ``name`` (words) and of the file ``name_FILE`` names (one per line)."""
+    tokens = set(_words(env.get(name, "")))
+    token_file = env.get(name + "_FILE")
+    if token_file:
+        tokens |= _token_file(Path(token_file), name + "_FILE")
+    return frozenset(tokens)
 
 
 def _words(text: str) -> list[str]:
@@ -106,11 +130,9 @@ def _parse(name: str, raw: str, kind: object) -> object:
     return text or None
 
 
-def _token_file(path: Path) -> set[str]:
+def _token_file(path: Path, variable: str) -> set[str]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise InputError(
-            f"cannot read the tokens file: {exc.strerror}", field=ENV_PREFIX + "TOKENS_FILE", value=str(path)
-        ) from None
+        raise InputError(f"cannot read the tokens file: {exc.strerror}", field=variable, value=str(path)) from None
     return {line.split("#", 1)[0].strip() for line in lines} - {""}
