@@ -13,8 +13,9 @@ from .problems import ERROR_KIND, PROBLEM_JSON, REQUEST_ID, Problem, problem_bod
 
 __all__ = ["STREAMING_PATHS", "time_limit"]
 
-#: Routes whose answer streams for as long as the batch takes.
-STREAMING_PATHS = ("/v1/batch", "/v1/rescore", "/v1/impact")
+#: Routes whose body arrives within the batch body time (``batch_body_timeout``, see :mod:`.spool`) and whose
+#: answer streams, or is worked out, for as long as the batch takes: the batch routes and the archive's import.
+STREAMING_PATHS = ("/v1/batch", "/v1/rescore", "/v1/impact", "/v1/archive/import")
 
 
 def time_limit(seconds: float) -> Middleware:
