@@ -22,7 +22,7 @@ from spbe_engine import Assessment, Engine, InputError
 from spbe_engine.inputs import read_assessment
 from spbe_engine.report import card_to_json
 
-from .workbench_helpers import browser, running_server, screenshot
+from .workbench_helpers import SCREENSHOTS, browser, running_server, screenshot
 
 pytest.importorskip("litestar", reason="the service extra is not installed")
 httpx = pytest.importorskip("httpx")
@@ -373,9 +373,16 @@ def test_no_serious_accessibility_violations(page: Any, engine: Engine) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
+    report: dict[str, list[str]] = {}
 
     def serious() -> list[str]:
         results = axe.run(page)
+        # Every finding, of any impact, is kept beside the screenshots for the record.
+        report[f"{len(report) + 1}: {page.url}"] = [
+            f"{v['id']} ({v['impact']}): {len(v['nodes'])} nodes" for v in results.response["violations"]
+        ]
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        (SCREENSHOTS.parent / "axe-report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
         return [
             f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
             for v in results.response["violations"]
