@@ -29,7 +29,7 @@ from sqlalchemy import Connection, select
 
 from ..errors import SpbeError
 from ..rescore import MissingPolicy
-from .compute import Item, Outcome, crosswalk_sha256, rescore_items, score_items
+from .compute import Item, Memo, Outcome, crosswalk_sha256, rescore_items, score_items
 from .records import dump, load
 from .tables import assessment, instansi, run, scoring
 
@@ -122,9 +122,7 @@ def _walk_sha(engine: Engine, source: str | None, target: str | None) -> str | N
         return None
 
 
-def _recompute(
-    engine: Engine, key: tuple[Any, ...], items: list[Item], memo: dict[Any, dict[tuple[int, ...], int]]
-) -> list[Outcome] | str:
+def _recompute(engine: Engine, key: tuple[Any, ...], items: list[Item], memo: Memo) -> list[Outcome] | str:
     kind, rubric, _source, policy = key
     try:
         if kind == "score":
@@ -172,7 +170,7 @@ def verify(
     mismatches: list[Mismatch] = []
     drift: dict[tuple[str, str, str, str | None], list[int]] = {}
     installed: dict[tuple[str, str | None, str | None], str | None] = {}
-    memo: dict[Any, dict[tuple[int, ...], int]] = {}
+    memo: Memo = {}
     last = 0
     while True:
         rows = connection.execute(query.where(scoring.c.id > last).limit(_CHUNK)).all()
@@ -188,7 +186,7 @@ def verify(
                 Item(
                     key=int(row.id),
                     kind=row.a_kind,
-                    scores=load(row.scores),
+                    text=row.scores,
                     name=row.name,
                     year=row.year,
                     named=row.a_rubric,

@@ -19,9 +19,8 @@ import attrs
 from sqlalchemy import Connection, exists, func, select
 
 from ..rescore import MissingPolicy, check_policy
-from .compute import Item, rescore_items
-from .importer import insert_scorings, scoring_rows
-from .records import load
+from .compute import Item, Memo, rescore_items
+from .importer import insert_scorings
 from .runs import RunInfo, adopt_or_start, now, record_run, release
 from .tables import assessment, instansi, run_start, scoring
 from .where import Where
@@ -122,7 +121,7 @@ def rescore(
             total = _count(connection, where)
             connection.commit()
             done = adopted_rows
-            memo: dict[Any, dict[tuple[int, ...], int]] = {}
+            memo: Memo = {}
             last = 0
             while True:
                 with connection.begin():
@@ -139,7 +138,7 @@ def rescore(
                         Item(
                             key=int(row.id),
                             kind=row.kind,
-                            scores=load(row.scores),
+                            text=row.scores,
                             name=row.name,
                             year=row.year,
                             named=row.rubric,
@@ -148,7 +147,7 @@ def rescore(
                         for row in batch
                     ]
                     outcomes = rescore_items(engine, items, to, policy, memo)
-                    insert_scorings(connection, scoring_rows(outcomes, {o.key: o.key for o in outcomes}, uuid))
+                    insert_scorings(connection, outcomes, uuid)
                 done += len(batch)
                 if progress is not None:
                     progress(done, max(total, done))
