@@ -126,7 +126,7 @@ def _recompute(engine: Engine, key: tuple[Any, ...], items: list[Item], memo: Me
     kind, rubric, _source, policy = key
     try:
         if kind == "score":
-            return score_items(engine, items)
+            return score_items(engine, items, memo)
         if rubric is None or _installed(engine, rubric) is None:
             return f"rubric {rubric} is not installed"
         return rescore_items(engine, items, rubric, None if policy is None else MissingPolicy.parse(policy), memo)

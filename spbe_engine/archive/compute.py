@@ -244,6 +244,12 @@ def _complete_levels(order: Sequence[str], item: Item) -> list[int] | None:
     return row if set(map(type, row)) == {int} else None
 
 
+#: What a run or a check keeps across its batches: per crosswalk mapping, its target level by key of the source
+#: levels (:func:`_derived`); per rubric id and content hash, the plain rows of ``score_many`` by exact index
+#: numerator (:func:`_bulk_texts`).
+Memo = dict[Any, dict[Any, Any]]
+
+
 def _numpy() -> Any:
     """Return numpy, or ``None`` without it (then every row takes the per-row path)."""
     try:
@@ -281,11 +287,17 @@ def _split(np: Any, order: Sequence[str], items: Sequence[Item]) -> tuple[list[I
             by_key = dict(zip(sorted(order), positions, strict=True))
             digits = matrix[:, [by_key[i] for i in order]].astype(np.int64) - ord("0")
             good = (matrix[:, fixed] == template[fixed]).all(axis=1) & ((digits >= 0) & (digits <= 9)).all(axis=1)
-            for item, ok in zip(candidates, good.tolist(), strict=True):
-                (bulk if ok else rest).append(item)
+            if good.all():
+                bulk = candidates
+            else:
+                for item, ok in zip(candidates, good.tolist(), strict=True):
+                    (bulk if ok else rest).append(item)
             blocks.append(digits[good])
-            seen = {id(i) for i in candidates}
-            items = [i for i in items if id(i) not in seen] + rest
+            if len(candidates) == len(items):
+                items = rest
+            else:
+                seen = {id(i) for i in candidates}
+                items = [i for i in items if id(i) not in seen] + rest
             rest = []
     extra: list[list[int]] = []
     for item in items:
@@ -301,12 +313,14 @@ def _split(np: Any, order: Sequence[str], items: Sequence[Item]) -> tuple[list[I
     return bulk, matrix, rest
 
 
-def _bulk_texts(engine: Engine, rubric: str, levels: Any) -> tuple[list[dict[str, Any]], Any]:
+def _bulk_texts(engine: Engine, rubric: str, levels: Any, memo: Memo) -> tuple[list[dict[str, Any]], Any]:
     """Score a matrix of complete levels in bulk; return the distinct plain rows and each row's position in them.
 
-    The plain rows are ``score_many``'s, made once per distinct exact index; a
-    row's position is ``-1`` where ``score_many`` refused it (it is then
-    scored per row).
+    The plain rows are ``score_many``'s, one per distinct exact index (a
+    row's texts depend on nothing else under one plan), kept in ``memo``
+    under the rubric's id and content hash, so later batches render only the
+    indices not seen before. A row's position is ``-1`` where ``score_many``
+    refused it (it is then scored per row).
     """
     np = _numpy()
     result = engine.score_many(levels, rubric=rubric)
@@ -316,27 +330,37 @@ def _bulk_texts(engine: Engine, rubric: str, levels: Any) -> tuple[list[dict[str
         return [], which
     numerator = np.asarray(result.numerator)
     good = np.flatnonzero(ok)
-    _, first, inverse = np.unique(numerator[good], return_index=True, return_inverse=True)
-    picks = good[first]
-    distinct = attrs.evolve(
-        result,
-        numerator=numerator[picks],
-        units=np.asarray(result.units)[picks],
-        band=np.asarray(result.band)[picks],
-        ok=ok[picks],
-        failures={},
-    )
+    distinct, first, inverse = np.unique(numerator[good], return_index=True, return_inverse=True)
+    known = memo.setdefault(("texts", rubric, result.rubric_sha256), {})
+    keys = distinct.tolist()
+    new = [n for n, key in enumerate(keys) if key not in known]
+    if new:
+        picks = good[first[new]]
+        fresh = attrs.evolve(
+            result,
+            numerator=numerator[picks],
+            units=np.asarray(result.units)[picks],
+            band=np.asarray(result.band)[picks],
+            ok=ok[picks],
+            failures={},
+        )
+        for n, row in zip(new, fresh.rows(), strict=True):
+            known[keys[n]] = row
     which[good] = np.ravel(inverse)
-    return list(distinct.rows()), which
+    return [known[key] for key in keys], which
 
 
 # -- scoring under an assessment's own rubric -------------------------------------------------------------------
-def score_items(engine: Engine, items: Sequence[Item]) -> list[Outcome]:
-    """Score each item under its rubric (the item's, else its own or its year's), partial levels allowed."""
+def score_items(engine: Engine, items: Sequence[Item], memo: Memo | None = None) -> list[Outcome]:
+    """Score each item under its rubric (the item's, else its own or its year's), partial levels allowed.
+
+    ``memo`` keeps what is the same across calls (one per run or check).
+    """
+    memo = {} if memo is None else memo
     out: dict[Any, Outcome] = {}
     for rubric, members in _grouped(engine, items).items():
         basis = _basis_of(engine, "score", rubric)
-        for outcome in _score_group(engine, rubric, basis, members):
+        for outcome in _score_group(engine, rubric, basis, members, memo):
             out[outcome.key] = outcome
     return [out[item.key] for item in items]
 
@@ -346,7 +370,7 @@ def _score_one(engine: Engine, basis: Basis, item: Item) -> Outcome:
     return Outcome(key=item.key, basis=basis, status=result.status.value, values=_values(result))
 
 
-def _score_group(engine: Engine, rubric: str | None, basis: Basis, items: list[Item]) -> list[Outcome]:
+def _score_group(engine: Engine, rubric: str | None, basis: Basis, items: list[Item], memo: Memo) -> list[Outcome]:
     np = _numpy()
     if rubric is None or np is None:
         return [_score_one(engine, basis, item) for item in items]
@@ -355,7 +379,7 @@ def _score_group(engine: Engine, rubric: str | None, basis: Basis, items: list[I
     out = [_score_one(engine, basis, item) for item in rest + [i for i in items if i.shows_printed]]
     if not bulk:
         return out
-    texts, which = _bulk_texts(engine, rubric, levels)
+    texts, which = _bulk_texts(engine, rubric, levels, memo)
     shared: list[tuple[dict[str, Any], str]] = []
     for row in texts:
         values = _score_values(rubric, row)
@@ -389,8 +413,6 @@ def _score_values(rubric: str, row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # -- rescoring under another rubric -----------------------------------------------------------------------------
-#: Per crosswalk mapping, its target level by key of the source levels (see :func:`_derived`), kept across batches.
-Memo = dict[Any, dict[Any, int]]
 
 
 def rescore_items(
@@ -402,7 +424,7 @@ def rescore_items(
 ) -> list[Outcome]:
     """Rescore each item under rubric ``to`` from its source rubric (the item's, else its own or its year's).
 
-    ``memo`` keeps each crosswalk mapping's levels across calls (one per run or check).
+    ``memo`` keeps what is the same across calls (one per run or check).
     """
     memo = {} if memo is None else memo
     out: dict[Any, Outcome] = {}
@@ -465,7 +487,7 @@ def _rescore_bulk(
         return [_rescore_one(engine, basis, item, to, policy) for item in bulk]
 
     np = _numpy()
-    before_texts, before = _bulk_texts(engine, walk.source, source)
+    before_texts, before = _bulk_texts(engine, walk.source, source, memo)
     good = np.flatnonzero(before >= 0)
     if not len(good):
         return each_row()
@@ -486,7 +508,7 @@ def _rescore_bulk(
             mapping = walk.mapping(ident)
             sources = [position[s] for s in mapping.sources]
             columns.append(_derived(np, mapping, kept[:, sources], memo.setdefault(mapping, {})))
-    after_texts, after = _bulk_texts(engine, to, np.column_stack(columns))
+    after_texts, after = _bulk_texts(engine, to, np.column_stack(columns), memo)
     fixed = {k: sample.values[k] for k in ("from_rubric", "rubric", "coverage", "comparability", "imputed", "unscored")}
     message = sample.values["message"]
 
@@ -506,7 +528,7 @@ def _rescore_bulk(
 
     # Every result of the group is one JSON text with five slots: encoded once per distinct source and target text.
     template = _Template.of(values_of, ("index", "predikat"), ("index", "exact_index", "predikat"))
-    was_parts = [template.parts(0, row) if template else [] for row in before_texts]
+    was_formats = [template.partly(template.parts(0, row)) if template else "" for row in before_texts]
     now_parts = [template.parts(1, row) if template else [] for row in after_texts]
     outcomes: list[Outcome | None] = [None] * len(bulk)
     for n, b, a in zip(good.tolist(), before[good].tolist(), after.tolist(), strict=True):
@@ -520,7 +542,7 @@ def _rescore_bulk(
             basis=basis,
             status="ok",
             values=values_of(was, now),
-            text=template.fill(was_parts[b], now_parts[a]) if template else None,
+            text=was_formats[b].format(*now_parts[a]) if template else None,
         )
     first = outcomes[int(good[0])]
     if first != sample or (first is not None and first.result != dump(first.values)):
@@ -540,36 +562,37 @@ class _Template:
     value the same wherever it stands).
     """
 
-    __slots__ = ("_format", "_names")
+    __slots__ = ("_fixed", "_names", "_order")
 
     _MARKER = re.compile('"<<slot-([0-9])-([a-z_]+)>>"')
 
-    def __init__(self, fixed: list[str], order: list[int], names: tuple[tuple[str, ...], ...]) -> None:
-        escaped = [piece.replace("{", "{{").replace("}", "}}") for piece in fixed]
-        self._format = escaped[0] + "".join(
-            f"{{{which}}}{piece}" for which, piece in zip(order, escaped[1:], strict=True)
-        )
+    def __init__(self, fixed: list[str], order: list[tuple[int, int]], names: tuple[tuple[str, ...], ...]) -> None:
+        self._fixed = [piece.replace("{", "{{").replace("}", "}}") for piece in fixed]  # literal in a format string
+        self._order = order  # each slot's (argument, position in its names)
         self._names = names
 
     @classmethod
     def of(cls, build: Any, *names: tuple[str, ...]) -> _Template | None:
-        """Return the template of ``build(first, second, ...)`` with slots ``names`` per argument (else ``None``)."""
+        """Return the template of ``build(first, second)`` with slots ``names`` per argument (else ``None``)."""
         markers = [{name: f"<<slot-{side}-{name}>>" for name in group} for side, group in enumerate(names)]
         pieces = cls._MARKER.split(dump(build(*markers)))
         fixed = pieces[0::3]
         slots = list(zip(map(int, pieces[1::3]), pieces[2::3], strict=True))
         if "<<slot-" in "".join(fixed) or any(name not in names[side] for side, name in slots):
             return None
-        offsets = [sum(len(group) for group in names[:side]) for side in range(len(names))]
-        return cls(fixed, [offsets[side] + names[side].index(name) for side, name in slots], names)
+        return cls(fixed, [(side, names[side].index(name)) for side, name in slots], names)
 
     def parts(self, side: int, row: Mapping[str, Any]) -> list[str]:
         """Return the encoded values of one argument's slots."""
         return [dump(row[name]) for name in self._names[side]]
 
-    def fill(self, *parts: list[str]) -> str:
-        """Return the JSON text with every slot filled from ``parts`` (one list per argument)."""
-        return self._format.format(*(value for group in parts for value in group))
+    def partly(self, first: list[str]) -> str:
+        """Return a format string of the text with the first argument's slots filled: ``.format(*second)`` ends it."""
+        out = [self._fixed[0]]
+        for (side, n), piece in zip(self._order, self._fixed[1:], strict=True):
+            out.append(first[n].replace("{", "{{").replace("}", "}}") if side == 0 else f"{{{n}}}")
+            out.append(piece)
+        return "".join(out)
 
 
 def _derived(np: Any, mapping: Any, sources: Any, memo: dict[Any, int]) -> Any:

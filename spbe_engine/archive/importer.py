@@ -28,7 +28,7 @@ from ..batch import BATCH_SUFFIXES, BatchRow, read_batch
 from ..errors import InputError
 from ..inputs import read_assessment
 from ..models import Assessment
-from .compute import Item, Outcome, score_items
+from .compute import Item, Memo, Outcome, score_items
 from .records import Incoming, canonical_scores, dump, has_scores, instansi_key
 from .runs import RunInfo, now, record_run, start_row
 from .tables import assessment, instansi, run_start, scoring
@@ -352,6 +352,7 @@ class _Importer:
         self.duplicate_count = 0
         self.refused: list[Refused] = []
         self.refused_count = 0
+        self.memo: Memo = {}
 
     def chunk(self, items: list[Incoming | Refused]) -> None:
         fresh: list[Incoming] = []
@@ -458,7 +459,7 @@ class _Importer:
             for i in items
             if i.content_sha256 in ids and i.kind != "printed"
         ]
-        outcomes = score_items(self.engine, scored)
+        outcomes = score_items(self.engine, scored, self.memo)
         for outcome in outcomes:
             self.statuses[outcome.status] = self.statuses.get(outcome.status, 0) + 1
         if outcomes:
