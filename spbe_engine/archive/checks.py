@@ -20,12 +20,12 @@ scorings still reproduce.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from ..errors import SpbeError
 from ..rescore import MissingPolicy
@@ -134,12 +134,72 @@ def _recompute(engine: Engine, key: tuple[Any, ...], items: list[Item], memo: Me
         return str(exc)
 
 
+class _Stored(NamedTuple):
+    """One row of :func:`verify`'s query, in its column order."""
+
+    id: int
+    assessment_id: int
+    kind: str
+    rubric_id: str | None
+    rubric_sha256: str | None
+    source_rubric_id: str | None
+    source_rubric_sha256: str | None
+    crosswalk_sha256: str | None
+    missing_policy: str | None
+    result: str
+    run_id: int
+    a_kind: str
+    scores: str
+    year: int | None
+    a_rubric: str | None
+    printed_index: str | None
+    printed_predikat: str | None
+    name: str
+
+
+def _mismatches(
+    members: list[_Stored], bad: list[bool], now: list[Outcome] | str, rubric: str | None, room: int
+) -> list[Mismatch]:
+    """Return up to ``room`` mismatches of one group's rows, with what changed."""
+    out: list[Mismatch] = []
+    for n, row in enumerate(members):
+        if len(out) >= room:
+            break
+        if not bad[n]:
+            continue
+        changed: dict[str, list[Any]] = {}
+        if isinstance(now, str):
+            reason = now
+        else:
+            stored, fresh = load(row.result), dict(now[n].values)
+            keys = sorted(stored.keys() | fresh.keys())
+            changed = {k: [stored.get(k), fresh.get(k)] for k in keys if stored.get(k) != fresh.get(k)}
+            reason = "the result differs"
+        out.append(
+            Mismatch(
+                scoring_id=int(row.id),
+                assessment_id=int(row.assessment_id),
+                instansi=row.name,
+                year=row.year,
+                run=int(row.run_id),
+                rubric_id=rubric,
+                changed=changed,
+                reason=reason,
+            )
+        )
+    return out
+
+
 def verify(
     connection: Connection, engine: Engine, *, progress: Callable[[int, int], None] | None = None
 ) -> VerifyReport:
     """Recompute every visible scoring and compare it with what is stored."""
     visible = select(run.c.uuid)
-    total = len(connection.execute(select(scoring.c.id).where(scoring.c.run_uuid.in_(visible))).all())
+    total = int(
+        connection.execute(
+            select(func.count()).select_from(scoring).where(scoring.c.run_uuid.in_(visible))
+        ).scalar_one()
+    )
     query = (
         select(
             scoring.c.id,
@@ -166,6 +226,7 @@ def verify(
         .join(instansi, instansi.c.id == assessment.c.instansi_id)
         .order_by(scoring.c.id)
     )
+    assert tuple(query.selected_columns.keys()) == _Stored._fields, "_Stored must name the query's columns"
     checked = failed = 0
     mismatches: list[Mismatch] = []
     drift: dict[tuple[str, str, str, str | None], list[int]] = {}
@@ -177,8 +238,8 @@ def verify(
         if not rows:
             break
         last = int(rows[-1].id)
-        groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
-        for row in rows:
+        groups: dict[tuple[Any, ...], list[_Stored]] = defaultdict(list)
+        for row in map(_Stored._make, rows):  # a named tuple reads its fields faster than a Row
             groups[(row.kind, row.rubric_id, row.source_rubric_id, row.missing_policy)].append(row)
         for key, members in groups.items():
             kind, rubric, source, _ = key
@@ -196,57 +257,35 @@ def verify(
                 for row in members
             ]
             now = _recompute(engine, key, items, memo)
-            hashes = {
-                ("rubric", rubric): installed.setdefault(("rubric", rubric, None), _installed(engine, rubric)),
-                ("rubric", source): installed.setdefault(("rubric", source, None), _installed(engine, source)),
-                ("crosswalk", f"{source}__{rubric}"): installed.setdefault(
-                    ("crosswalk", source, rubric), _walk_sha(engine, source, rubric) if kind == "rescore" else None
-                ),
-            }
-            for n, row in enumerate(members):
-                checked += 1
-                reason = ""
-                changed: dict[str, list[Any]] = {}
-                if isinstance(now, str):
-                    reason = now
-                elif now[n].result != row.result:
-                    stored, fresh = load(row.result), dict(now[n].values)
-                    changed = {
-                        k: [stored.get(k), fresh.get(k)]
-                        for k in sorted(stored.keys() | fresh.keys())
-                        if stored.get(k) != fresh.get(k)
-                    }
-                    reason = "the result differs"
-                bad = bool(reason)
-                failed += bad
-                stored_hashes = [
-                    ("rubric", rubric, row.rubric_sha256, hashes[("rubric", rubric)]),
-                    ("rubric", source, row.source_rubric_sha256, hashes[("rubric", source)]),
-                    (
-                        "crosswalk",
-                        f"{source}__{rubric}",
-                        row.crosswalk_sha256,
-                        hashes[("crosswalk", f"{source}__{rubric}")],
+            if isinstance(now, str):
+                bad = [True] * len(members)
+            else:
+                bad = [fresh.result != row.result for fresh, row in zip(now, members, strict=True)]
+            checked += len(members)
+            failed += sum(bad)
+            # Drift is counted per distinct stored hashes, not per row.
+            tally = Counter(
+                (row.rubric_sha256, row.source_rubric_sha256, row.crosswalk_sha256, wrong)
+                for row, wrong in zip(members, bad, strict=True)
+            )
+            installed_hashes = (
+                ("rubric", rubric, installed.setdefault(("rubric", rubric, None), _installed(engine, rubric))),
+                ("rubric", source, installed.setdefault(("rubric", source, None), _installed(engine, source))),
+                (
+                    "crosswalk",
+                    f"{source}__{rubric}",
+                    installed.setdefault(
+                        ("crosswalk", source, rubric), _walk_sha(engine, source, rubric) if kind == "rescore" else None
                     ),
-                ]
-                for what, ident, stored_sha, now_sha in stored_hashes:
+                ),
+            )
+            for (*stored_shas, wrong), count in tally.items():
+                for (what, ident, now_sha), stored_sha in zip(installed_hashes, stored_shas, strict=True):
                     if stored_sha is not None and ident is not None and stored_sha != now_sha:
                         counts = drift.setdefault((what, ident, stored_sha, now_sha), [0, 0])
-                        counts[0] += 1
-                        counts[1] += bad
-                if bad and len(mismatches) < LISTED:
-                    mismatches.append(
-                        Mismatch(
-                            scoring_id=int(row.id),
-                            assessment_id=int(row.assessment_id),
-                            instansi=row.name,
-                            year=row.year,
-                            run=int(row.run_id),
-                            rubric_id=rubric,
-                            changed=changed,
-                            reason=reason,
-                        )
-                    )
+                        counts[0] += count
+                        counts[1] += count if wrong else 0
+            mismatches.extend(_mismatches(members, bad, now, rubric, LISTED - len(mismatches)))
         if progress is not None:
             progress(checked, total)
     return VerifyReport(

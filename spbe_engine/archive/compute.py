@@ -150,19 +150,51 @@ class Outcome:
     """One scoring's result: its basis, status and result columns.
 
     Rows of a bulk path that share a result share one ``values`` mapping (do
-    not change it) and its JSON ``text``, encoded once.
+    not change it) and its JSON ``text``, encoded once. A bulk path may give
+    instead the text, the ``columns`` stored beside it (index, predikat,
+    comparability) and ``make``, a function and arguments that build the
+    values when someone asks for them.
     """
 
-    __slots__ = ("_text", "basis", "key", "status", "values")
+    __slots__ = ("_columns", "_make", "_text", "_values", "basis", "key", "status")
 
     def __init__(
-        self, *, key: Any, basis: Basis, status: str, values: Mapping[str, Any], text: str | None = None
+        self,
+        *,
+        key: Any,
+        basis: Basis,
+        status: str,
+        values: Mapping[str, Any] | None = None,
+        text: str | None = None,
+        columns: tuple[Any, Any, Any] | None = None,
+        make: tuple[Any, ...] | None = None,
     ) -> None:
+        if values is None and (make is None or text is None or columns is None):
+            raise TypeError("an Outcome needs its values, or their text, columns and maker")
         self.key = key
         self.basis = basis
         self.status = status
-        self.values = values
+        self._values = values
         self._text = text
+        self._columns = columns
+        self._make = make
+
+    @property
+    def values(self) -> Mapping[str, Any]:
+        """Return the result columns."""
+        if self._values is None:
+            assert self._make is not None
+            function, *arguments = self._make
+            self._values = function(*arguments)
+        return self._values
+
+    @property
+    def columns(self) -> tuple[Any, Any, Any]:
+        """Return the index, predikat and comparability, as stored beside the result."""
+        if self._columns is None:
+            values = self.values
+            self._columns = (values.get("index"), values.get("predikat"), values.get("comparability"))
+        return self._columns
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Outcome):
@@ -313,21 +345,22 @@ def _split(np: Any, order: Sequence[str], items: Sequence[Item]) -> tuple[list[I
     return bulk, matrix, rest
 
 
-def _bulk_texts(engine: Engine, rubric: str, levels: Any, memo: Memo) -> tuple[list[dict[str, Any]], Any]:
-    """Score a matrix of complete levels in bulk; return the distinct plain rows and each row's position in them.
+def _bulk_texts(engine: Engine, rubric: str, levels: Any, memo: Memo) -> tuple[list[dict[str, Any]], Any, list[Any]]:
+    """Score a matrix of complete levels in bulk; return the distinct plain rows, each row's position, their keys.
 
     The plain rows are ``score_many``'s, one per distinct exact index (a
     row's texts depend on nothing else under one plan), kept in ``memo``
     under the rubric's id and content hash, so later batches render only the
     indices not seen before. A row's position is ``-1`` where ``score_many``
-    refused it (it is then scored per row).
+    refused it (it is then scored per row). A plain row's key is its exact
+    index's numerator.
     """
     np = _numpy()
     result = engine.score_many(levels, rubric=rubric)
     ok = np.asarray(result.ok, dtype=bool)
     which = np.full(len(ok), -1, dtype=np.int64)
     if not ok.any():
-        return [], which
+        return [], which, []
     numerator = np.asarray(result.numerator)
     good = np.flatnonzero(ok)
     distinct, first, inverse = np.unique(numerator[good], return_index=True, return_inverse=True)
@@ -347,7 +380,7 @@ def _bulk_texts(engine: Engine, rubric: str, levels: Any, memo: Memo) -> tuple[l
         for n, row in zip(new, fresh.rows(), strict=True):
             known[keys[n]] = row
     which[good] = np.ravel(inverse)
-    return [known[key] for key in keys], which
+    return [known[key] for key in keys], which, keys
 
 
 # -- scoring under an assessment's own rubric -------------------------------------------------------------------
@@ -379,11 +412,15 @@ def _score_group(engine: Engine, rubric: str | None, basis: Basis, items: list[I
     out = [_score_one(engine, basis, item) for item in rest + [i for i in items if i.shows_printed]]
     if not bulk:
         return out
-    texts, which = _bulk_texts(engine, rubric, levels, memo)
+    texts, which, keys = _bulk_texts(engine, rubric, levels, memo)
+    encoded = memo.setdefault(("score", rubric, basis.rubric_sha256), {})
     shared: list[tuple[dict[str, Any], str]] = []
-    for row in texts:
-        values = _score_values(rubric, row)
-        shared.append((values, dump(values)))
+    for row, key in zip(texts, keys, strict=True):
+        found = encoded.get(key)
+        if found is None:
+            values = _score_values(rubric, row)
+            found = encoded[key] = (values, dump(values))
+        shared.append(found)
     fast = [
         Outcome(key=item.key, basis=basis, status="ok", values=shared[n][0], text=shared[n][1])
         if n >= 0
@@ -487,7 +524,7 @@ def _rescore_bulk(
         return [_rescore_one(engine, basis, item, to, policy) for item in bulk]
 
     np = _numpy()
-    before_texts, before = _bulk_texts(engine, walk.source, source, memo)
+    before_texts, before, _ = _bulk_texts(engine, walk.source, source, memo)
     good = np.flatnonzero(before >= 0)
     if not len(good):
         return each_row()
@@ -508,9 +545,10 @@ def _rescore_bulk(
             mapping = walk.mapping(ident)
             sources = [position[s] for s in mapping.sources]
             columns.append(_derived(np, mapping, kept[:, sources], memo.setdefault(mapping, {})))
-    after_texts, after = _bulk_texts(engine, to, np.column_stack(columns), memo)
+    after_texts, after, _ = _bulk_texts(engine, to, np.column_stack(columns), memo)
     fixed = {k: sample.values[k] for k in ("from_rubric", "rubric", "coverage", "comparability", "imputed", "unscored")}
     message = sample.values["message"]
+    comparability = fixed["comparability"]
 
     def values_of(was: Mapping[str, Any], now: Mapping[str, Any]) -> dict[str, Any]:
         return {
@@ -537,13 +575,17 @@ def _rescore_bulk(
             outcomes[n] = _rescore_one(engine, basis, item, to, policy)
             continue
         was, now = before_texts[b], after_texts[a]
-        outcomes[n] = Outcome(
-            key=item.key,
-            basis=basis,
-            status="ok",
-            values=values_of(was, now),
-            text=was_formats[b].format(*now_parts[a]) if template else None,
-        )
+        if template is None:
+            outcomes[n] = Outcome(key=item.key, basis=basis, status="ok", values=values_of(was, now))
+        else:
+            outcomes[n] = Outcome(
+                key=item.key,
+                basis=basis,
+                status="ok",
+                text=was_formats[b].format(*now_parts[a]),
+                columns=(now["index"], now["predikat"], comparability),
+                make=(values_of, was, now),
+            )
     first = outcomes[int(good[0])]
     if first != sample or (first is not None and first.result != dump(first.values)):
         return each_row()  # the bulk path must say what the row path says, and encode it as dump does

@@ -282,7 +282,7 @@ def scoring_rows(outcomes: Iterable[Outcome], run_uuid: str, stamp: Any) -> list
     rows = []
     prefixes: dict[int, tuple[Any, ...]] = {}
     for outcome in outcomes:
-        basis, values = outcome.basis, outcome.values
+        basis = outcome.basis
         prefix = prefixes.get(id(basis))
         if prefix is None:
             prefix = prefixes[id(basis)] = (
@@ -303,9 +303,7 @@ def scoring_rows(outcomes: Iterable[Outcome], run_uuid: str, stamp: Any) -> list
                 outcome.key,
                 *prefix,
                 outcome.status,
-                values.get("index"),
-                values.get("predikat"),
-                values.get("comparability"),
+                *outcome.columns,
                 outcome.result,
                 stamp,
             )
