@@ -33,7 +33,7 @@ import math
 import threading
 import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -277,7 +277,10 @@ def _round_int(numerator: int, denominator: int, places: int, mode: str) -> int:
 
 
 #: The fields of a plan that belong to one process: never pickled or copied.
-_LOCAL = frozenset({"_achievable", "_lock"})
+_LOCAL = frozenset({"_achievable", "_lock", "_rendered"})
+#: Renderings a plan keeps (:meth:`ScoringPlan.rendered`); past this many it renders without keeping.
+RENDERED_MAX = 50_000
+_MISSING = object()
 
 
 @attrs.frozen
@@ -316,6 +319,7 @@ class ScoringPlan:
     hook_seconds: Mapping[str, float] = attrs.field(factory=dict, repr=False, eq=False)
     _achievable: dict[str, tuple[int, ...]] = attrs.field(factory=dict, repr=False, eq=False)
     _lock: Any = attrs.field(factory=threading.Lock, repr=False, eq=False)
+    _rendered: dict[Any, Any] = attrs.field(init=False, factory=dict, repr=False, eq=False)
 
     # -- pickling: a plan crosses processes without its lock and its memo ---------
     def __getstate__(self) -> dict[str, Any]:
@@ -328,6 +332,23 @@ class ScoringPlan:
             object.__setattr__(self, name, value)
         object.__setattr__(self, "_achievable", {})
         object.__setattr__(self, "_lock", threading.Lock())
+        object.__setattr__(self, "_rendered", {})
+
+    # -- renderings of the plan's constants -----------------------------------
+    def rendered(self, key: Any, make: Callable[[], Any]) -> Any:
+        """Return ``make()``, kept on this plan under ``key``: what a plan's constants render to.
+
+        The plan is immutable and one per rubric content, so a rendering of its
+        constants (an indicator at a level, a complete group at a sum) never
+        goes stale; it lives and dies with the plan. Two threads may both
+        make a missing one; either result is the same.
+        """
+        found = self._rendered.get(key, _MISSING)
+        if found is _MISSING:
+            found = make()
+            if len(self._rendered) < RENDERED_MAX:
+                self._rendered[key] = found
+        return found
 
     # -- arithmetic ---------------------------------------------------------
     def numerator(self, levels: Sequence[int]) -> int:
