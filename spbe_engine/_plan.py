@@ -33,7 +33,7 @@ import math
 import threading
 import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -280,7 +280,6 @@ def _round_int(numerator: int, denominator: int, places: int, mode: str) -> int:
 _LOCAL = frozenset({"_achievable", "_lock", "_rendered"})
 #: Renderings a plan keeps (:meth:`ScoringPlan.rendered`); past this many it renders without keeping.
 RENDERED_MAX = 50_000
-_MISSING = object()
 
 
 @attrs.frozen
@@ -335,20 +334,22 @@ class ScoringPlan:
         object.__setattr__(self, "_rendered", {})
 
     # -- renderings of the plan's constants -----------------------------------
-    def rendered(self, key: Any, make: Callable[[], Any]) -> Any:
-        """Return ``make()``, kept on this plan under ``key``: what a plan's constants render to.
+    def rendered(self, kind: str) -> dict[Any, Any]:
+        """Return what this plan's constants render to, by key, for one kind of rendering (see :meth:`keep`).
 
         The plan is immutable and one per rubric content, so a rendering of its
         constants (an indicator at a level, a complete group at a sum) never
-        goes stale; it lives and dies with the plan. Two threads may both
-        make a missing one; either result is the same.
+        goes stale: it lives and dies with the plan.
         """
-        found = self._rendered.get(key, _MISSING)
-        if found is _MISSING:
-            found = make()
-            if len(self._rendered) < RENDERED_MAX:
-                self._rendered[key] = found
-        return found
+        table: dict[Any, Any] = self._rendered.setdefault(kind, {})
+        return table
+
+    def keep(self, kind: str, key: Any, rendering: Any) -> Any:
+        """Keep one rendering (up to :data:`RENDERED_MAX` of a kind; two threads may both keep the same one)."""
+        table = self.rendered(kind)
+        if len(table) < RENDERED_MAX:
+            table[key] = rendering
+        return rendering
 
     # -- arithmetic ---------------------------------------------------------
     def numerator(self, levels: Sequence[int]) -> int:

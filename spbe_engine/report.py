@@ -8,13 +8,12 @@ where none exists, a ratio (``"46/11"``). Published values keep their places
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ._numbers import format_exact
 from ._plan import ScoringPlan
 from ._scoring import GroupScore, IndicatorScore, ScoreCard, complete_group
-from .models import Group, Rubric
+from .models import Rubric
 
 if TYPE_CHECKING:
     from ._crosswalk import Crosswalk
@@ -91,16 +90,16 @@ def _from_plan(
     if len(levels) != len(given):
         return None
 
-    def indicator(pos: int) -> dict[str, Any]:
-        return _indicator(card.indicators[pos])
-
-    def group_of(group: Group, total: int) -> dict[str, Any]:
-        return _group(complete_group(plan, group, total))
-
     rows: list[dict[str, Any]] = []
     if indicators:
-        rows = [plan.rendered(("indicator", pos, level), partial(indicator, pos)) for pos, level in enumerate(levels)]
+        kept = plan.rendered("card indicator")
+        for pos, level in enumerate(levels):
+            row = kept.get((pos, level))
+            if row is None:
+                row = plan.keep("card indicator", (pos, level), _indicator(card.indicators[pos]))
+            rows.append(row)
     contributions = [table[level] for table, level in zip(plan.contributions, levels, strict=True)]
+    kept = plan.rendered("card group")
     groups = []
     top: list[dict[str, Any]] = []
     top_kind = None
@@ -109,7 +108,9 @@ def _from_plan(
         if not positions:
             return None
         total = sum([contributions[p] for p in positions])
-        rendered = plan.rendered(("group", group.id, total), partial(group_of, group, total))
+        rendered = kept.get((group.id, total))
+        if rendered is None:
+            rendered = plan.keep("card group", (group.id, total), _group(complete_group(plan, group, total)))
         groups.append(rendered)
         if group.parent is None:
             top_kind = group.kind if top_kind is None else top_kind
