@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from spbe_engine import Engine
-from spbe_engine.archive import Archive, ArchiveError, compute, rescoring
+from spbe_engine.archive import Archive, ArchiveError, checks, compute, rescoring
 from spbe_engine.archive.compute import Item, Memo, rescore_items, score_items
 from spbe_engine.archive.records import dump
 from spbe_engine.batch import BatchRow, rescore_row, score_row
@@ -161,6 +161,12 @@ def test_a_memo_made_under_one_rubric_is_not_used_under_a_changed_one(tmp_path: 
 
 # -- the committing thread --------------------------------------------------------------------------------------
 @pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
 def filled(request: pytest.FixtureRequest, tmp_path: Path, engine: Engine) -> Iterator[str]:
     with database(request.param, tmp_path) as url:
         with Archive.init(url, engine=engine) as archive:
@@ -190,3 +196,50 @@ def test_a_failed_commit_stops_the_rescore_with_the_batches_before_it_kept(
         monkeypatch.setattr(rescoring, "insert_scorings", real)
         done = archive.rescore("pemdi-2026", missing="impute:lowest", batch_rows=10)
         assert done.adopted and done.adopted_rows == 10 and done.run.rows == 30
+
+
+# -- verify, chunk by chunk (on PostgreSQL the next chunk is read in a thread) ---------------------------------------
+def test_verify_in_small_chunks_reports_what_one_chunk_reports(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mismatches, drift and counts are the same whether the scorings are read 7 at a time or all at once."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    before = Engine.from_plugins(FilePlugin(variant(tmp_path / "a", lambda t: t)), entry_points=True)
+    renamed = variant(tmp_path / "b", lambda t: t.replace('predikat = "Baik"', 'predikat = "Baik (revisi)"'))
+    after = Engine.from_plugins(FilePlugin(renamed), entry_points=True)
+    rows = level_rows(40, seed=5)
+    for row in rows:
+        row["rubric"] = "test-2021"
+    with Archive.init(db_url, engine=before) as archive:
+        archive.import_file(write_csv(tmp_path / "levels.csv", rows))
+        archive.rescore("spbe-2024")
+    with Archive(db_url, engine=after) as archive:
+        whole = archive.verify().to_json()
+        monkeypatch.setattr(checks, "_CHUNK", 7)
+        seen: list[int] = []
+        chunked = archive.verify(progress=lambda done, total: seen.append(done)).to_json()
+    assert whole["not_reproduced"] > 0 and whole["drift"]
+    assert chunked == whole
+    assert seen == sorted(seen) and len(seen) == -(-whole["checked"] // 7) and seen[-1] == whole["checked"]
+
+
+def test_a_failed_read_ends_verify_with_that_error(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database error while reading a later chunk (in the reading thread on PostgreSQL) reaches the caller."""
+    with Archive.init(db_url) as archive:
+        archive.import_file(write_csv(tmp_path / "levels.csv", level_rows(20)))
+        real = checks._read
+
+        def failing(connection: Any, query: Any) -> Iterator[Any]:
+            chunks = real(connection, query)
+            yield next(chunks)
+            raise ArchiveError("the connection was lost", kind="database")
+
+        monkeypatch.setattr(checks, "_CHUNK", 5)
+        monkeypatch.setattr(checks, "_read", failing)
+        with pytest.raises(ArchiveError, match="the connection was lost"):
+            archive.verify()
+        monkeypatch.setattr(checks, "_read", real)
+        assert archive.verify().checked == 20  # the connection is usable again

@@ -20,8 +20,11 @@ scorings still reproduce.
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
@@ -190,6 +193,53 @@ def _mismatches(
     return out
 
 
+def _read(connection: Connection, query: Any) -> Iterator[Sequence[Any]]:
+    last = 0
+    while rows := connection.execute(query.where(scoring.c.id > last).limit(_CHUNK)).all():
+        last = int(rows[-1].id)
+        yield rows
+
+
+def _chunks(connection: Connection, query: Any) -> Iterator[Sequence[Any]]:
+    """Yield the scorings chunk by chunk, in id order; on PostgreSQL the next chunk is read while one is checked.
+
+    The reading thread is the only user of the connection until the chunks
+    end (or the caller stops); a database error is raised in the caller.
+    """
+    if connection.dialect.name != "postgresql":
+        yield from _read(connection, query)
+        return
+    chunks: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for rows in _read(connection, query):
+                chunks.put(("rows", rows))
+                if stop.is_set():
+                    return
+            chunks.put(("end", None))
+        except BaseException as exc:  # raised again in the caller's thread
+            chunks.put(("error", exc))
+
+    reader = threading.Thread(target=read, name="spbe-verify-read", daemon=True)
+    reader.start()
+    try:
+        while True:
+            what, value = chunks.get()
+            if what == "end":
+                return
+            if what == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        while reader.is_alive():  # let a reader blocked on a full queue see the stop
+            with contextlib.suppress(queue.Empty):
+                chunks.get(timeout=0.05)
+        reader.join()
+
+
 def verify(
     connection: Connection, engine: Engine, *, progress: Callable[[int, int], None] | None = None
 ) -> VerifyReport:
@@ -232,12 +282,7 @@ def verify(
     drift: dict[tuple[str, str, str, str | None], list[int]] = {}
     installed: dict[tuple[str, str | None, str | None], str | None] = {}
     memo: Memo = {}
-    last = 0
-    while True:
-        rows = connection.execute(query.where(scoring.c.id > last).limit(_CHUNK)).all()
-        if not rows:
-            break
-        last = int(rows[-1].id)
+    for rows in _chunks(connection, query):
         groups: dict[tuple[Any, ...], list[_Stored]] = defaultdict(list)
         for row in map(_Stored._make, rows):  # a named tuple reads its fields faster than a Row
             groups[(row.kind, row.rubric_id, row.source_rubric_id, row.missing_policy)].append(row)
