@@ -36,7 +36,8 @@ __all__ = ["BATCH_ROWS", "Progress", "RescoreReport", "rescore"]
 
 #: Assessments per transaction.
 BATCH_ROWS = 5000
-#: Receives (assessments scored by this run so far, assessments the run covers).
+#: Receives (assessments scored by this run so far, assessments the run covers) after each batch is committed,
+#: from the thread that commits it; the next batch is not committed before it returns.
 Progress = Callable[[int, int], None]
 
 
