@@ -277,7 +277,9 @@ def _round_int(numerator: int, denominator: int, places: int, mode: str) -> int:
 
 
 #: The fields of a plan that belong to one process: never pickled or copied.
-_LOCAL = frozenset({"_achievable", "_lock"})
+_LOCAL = frozenset({"_achievable", "_lock", "_rendered"})
+#: Renderings a plan keeps (:meth:`ScoringPlan.rendered`); past this many it renders without keeping.
+RENDERED_MAX = 50_000
 
 
 @attrs.frozen
@@ -316,6 +318,7 @@ class ScoringPlan:
     hook_seconds: Mapping[str, float] = attrs.field(factory=dict, repr=False, eq=False)
     _achievable: dict[str, tuple[int, ...]] = attrs.field(factory=dict, repr=False, eq=False)
     _lock: Any = attrs.field(factory=threading.Lock, repr=False, eq=False)
+    _rendered: dict[Any, Any] = attrs.field(init=False, factory=dict, repr=False, eq=False)
 
     # -- pickling: a plan crosses processes without its lock and its memo ---------
     def __getstate__(self) -> dict[str, Any]:
@@ -328,6 +331,25 @@ class ScoringPlan:
             object.__setattr__(self, name, value)
         object.__setattr__(self, "_achievable", {})
         object.__setattr__(self, "_lock", threading.Lock())
+        object.__setattr__(self, "_rendered", {})
+
+    # -- renderings of the plan's constants -----------------------------------
+    def rendered(self, kind: str) -> dict[Any, Any]:
+        """Return what this plan's constants render to, by key, for one kind of rendering (see :meth:`keep`).
+
+        The plan is immutable and one per rubric content, so a rendering of its
+        constants (an indicator at a level, a complete group at a sum) never
+        goes stale: it lives and dies with the plan.
+        """
+        table: dict[Any, Any] = self._rendered.setdefault(kind, {})
+        return table
+
+    def keep(self, kind: str, key: Any, rendering: Any) -> Any:
+        """Keep one rendering (up to :data:`RENDERED_MAX` of a kind; two threads may both keep the same one)."""
+        table = self.rendered(kind)
+        if len(table) < RENDERED_MAX:
+            table[key] = rendering
+        return rendering
 
     # -- arithmetic ---------------------------------------------------------
     def numerator(self, levels: Sequence[int]) -> int:

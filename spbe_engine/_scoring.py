@@ -20,7 +20,7 @@ import attrs
 from ._numbers import decimal_places, format_exact, rounding_interval
 from ._plan import ScoringPlan
 from .errors import IncompleteError, InputError
-from .models import Assessment, FrozenDict, PredikatOn, ScoreSource
+from .models import Assessment, FrozenDict, Group, PredikatOn, ScoreSource
 
 if TYPE_CHECKING:
     from ._printed import PrintedCheck
@@ -30,6 +30,7 @@ __all__ = [
     "IndicatorScore",
     "Provenance",
     "ScoreCard",
+    "complete_group",
     "score_aggregates",
     "score_levels",
     "score_mapping",
@@ -179,20 +180,7 @@ class ScoreCard:
             if positions and len(present) == len(positions):
                 # Complete: the group's value from the integer sum of its contributions (as the index is).
                 total = sum(plan.contributions[p][level] for p in positions if (level := levels[p]) is not None)
-                exact = plan.group_value(group.id, total)
-                weight = plan.group_weights[group.id]
-                rounded = _round(plan, exact)
-                out.append(
-                    GroupScore(
-                        id=group.id,
-                        kind=group.kind,
-                        name=group.name,
-                        parent=group.parent,
-                        weight=weight,
-                        value=exact,
-                        published=rounded,
-                    )
-                )
+                out.append(complete_group(plan, group, total))
                 continue
             weight = sum((plan.weights[p] for p in present), Fraction(0))
             value = None
@@ -224,6 +212,13 @@ class ScoreCard:
             )
         return tuple(out)
 
+    def plan_levels(self) -> tuple[ScoringPlan, tuple[int | None, ...]] | None:
+        """Return the plan and the levels in plan order of a card scored from levels (else ``None``)."""
+        levels = self._ordered
+        if self._plan is None or levels is None or self._group_scores is not None:
+            return None
+        return self._plan, levels
+
     def group(self, group_id: str) -> GroupScore:
         """Return the score of one domain or aspect."""
         for group in self.groups:
@@ -235,6 +230,20 @@ class ScoreCard:
     def domains(self) -> tuple[GroupScore, ...]:
         """Return the top-level groups (domains; aspects in a rubric without domains)."""
         return tuple(group for group in self.groups if group.parent is None)
+
+
+def complete_group(plan: ScoringPlan, group: Group, total: int) -> GroupScore:
+    """Return the score of a group all of whose indicators have levels, from the integer sum of their contributions."""
+    exact = plan.group_value(group.id, total)
+    return GroupScore(
+        id=group.id,
+        kind=group.kind,
+        name=group.name,
+        parent=group.parent,
+        weight=plan.group_weights[group.id],
+        value=exact,
+        published=_round(plan, exact),
+    )
 
 
 def _round(plan: ScoringPlan, value: Fraction) -> Decimal:

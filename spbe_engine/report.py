@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._numbers import format_exact
 from ._plan import ScoringPlan
-from ._scoring import GroupScore, ScoreCard
+from ._scoring import GroupScore, IndicatorScore, ScoreCard, complete_group
 from .models import Rubric
 
 if TYPE_CHECKING:
@@ -52,9 +52,82 @@ def _group(group: GroupScore) -> dict[str, Any]:
     }
 
 
+def _indicator(i: IndicatorScore) -> dict[str, Any]:
+    return {
+        "id": i.id,
+        "name": i.name,
+        "parent": i.parent,
+        "weight": format_exact(i.weight),
+        "level": i.level,
+        "level_name": i.level_name,
+        "value": _exact(i.value),
+        "contribution": _exact(i.contribution),
+    }
+
+
+def _own(group: dict[str, Any]) -> dict[str, Any]:
+    """Return a kept group rendering as the caller's own (its one list too): callers may change what they get."""
+    copy = dict(group)
+    copy["candidates"] = list(copy["candidates"])
+    return copy
+
+
+def _from_plan(
+    card: ScoreCard, *, indicators: bool
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]] | None:
+    """Return the domains, groups and indicators of a card scored from complete levels, kept on its plan.
+
+    An indicator at a level and a complete group at a sum of contributions
+    render the same every time under one plan: each is rendered once (by
+    the same functions as the rest) and kept on the plan. ``None`` for any
+    other card (published values, missing levels): it is rendered in full.
+    """
+    found = card.plan_levels()
+    if found is None:
+        return None
+    plan, given = found
+    levels = [level for level in given if level is not None]
+    if len(levels) != len(given):
+        return None
+
+    rows: list[dict[str, Any]] = []
+    if indicators:
+        kept = plan.rendered("card indicator")
+        for pos, level in enumerate(levels):
+            row = kept.get((pos, level))
+            if row is None:
+                row = plan.keep("card indicator", (pos, level), _indicator(card.indicators[pos]))
+            rows.append(row)
+    contributions = [table[level] for table, level in zip(plan.contributions, levels, strict=True)]
+    kept = plan.rendered("card group")
+    groups = []
+    top: list[dict[str, Any]] = []
+    top_kind = None
+    for group in plan.rubric.groups:
+        positions = plan.group_positions[group.id]
+        if not positions:
+            return None
+        total = sum([contributions[p] for p in positions])
+        rendered = kept.get((group.id, total))
+        if rendered is None:
+            rendered = plan.keep("card group", (group.id, total), _group(complete_group(plan, group, total)))
+        groups.append(rendered)
+        if group.parent is None:
+            top_kind = group.kind if top_kind is None else top_kind
+            if group.kind == top_kind:
+                top.append(rendered)
+    return [_own(g) for g in top], [_own(g) for g in groups], [dict(r) for r in rows]
+
+
 def card_to_json(card: ScoreCard, *, indicators: bool = True) -> dict[str, Any]:
     """Return a score card as JSON-ready data (strings for every number)."""
-    top_kind = card.domains[0].kind if card.domains else "domain"
+    kept = _from_plan(card, indicators=indicators)
+    if kept is None:
+        top_kind = card.domains[0].kind if card.domains else "domain"
+        domains = [_group(g) for g in card.domains if g.kind == top_kind]
+        groups = [_group(g) for g in card.groups]
+    else:
+        domains, groups, _ = kept
     data: dict[str, Any] = {
         "instansi": card.instansi,
         "year": card.year,
@@ -71,8 +144,8 @@ def card_to_json(card: ScoreCard, *, indicators: bool = True) -> dict[str, Any]:
         "complete": card.complete,
         "completeness": format_exact(card.completeness),
         "partial_index": _exact(card.partial_index),
-        "domains": [_group(g) for g in card.domains if g.kind == top_kind],
-        "groups": [_group(g) for g in card.groups],
+        "domains": domains,
+        "groups": groups,
         "engine_version": card.provenance.engine_version,
         "provenance": {
             "engine_version": card.provenance.engine_version,
@@ -94,19 +167,7 @@ def card_to_json(card: ScoreCard, *, indicators: bool = True) -> dict[str, Any]:
         },
     }
     if indicators:
-        data["indicators"] = [
-            {
-                "id": i.id,
-                "name": i.name,
-                "parent": i.parent,
-                "weight": format_exact(i.weight),
-                "level": i.level,
-                "level_name": i.level_name,
-                "value": _exact(i.value),
-                "contribution": _exact(i.contribution),
-            }
-            for i in card.indicators
-        ]
+        data["indicators"] = [_indicator(i) for i in card.indicators] if kept is None else kept[2]
     return data
 
 

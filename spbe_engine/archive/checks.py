@@ -20,16 +20,19 @@ scorings still reproduce.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+import contextlib
+import queue
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from ..errors import SpbeError
 from ..rescore import MissingPolicy
-from .compute import Item, Outcome, crosswalk_sha256, rescore_items, score_items
+from .compute import Item, Memo, Outcome, crosswalk_sha256, rescore_items, score_items
 from .records import dump, load
 from .tables import assessment, instansi, run, scoring
 
@@ -122,13 +125,11 @@ def _walk_sha(engine: Engine, source: str | None, target: str | None) -> str | N
         return None
 
 
-def _recompute(
-    engine: Engine, key: tuple[Any, ...], items: list[Item], memo: dict[Any, dict[tuple[int, ...], int]]
-) -> list[Outcome] | str:
+def _recompute(engine: Engine, key: tuple[Any, ...], items: list[Item], memo: Memo) -> list[Outcome] | str:
     kind, rubric, _source, policy = key
     try:
         if kind == "score":
-            return score_items(engine, items)
+            return score_items(engine, items, memo)
         if rubric is None or _installed(engine, rubric) is None:
             return f"rubric {rubric} is not installed"
         return rescore_items(engine, items, rubric, None if policy is None else MissingPolicy.parse(policy), memo)
@@ -136,12 +137,119 @@ def _recompute(
         return str(exc)
 
 
+class _Stored(NamedTuple):
+    """One row of :func:`verify`'s query, in its column order."""
+
+    id: int
+    assessment_id: int
+    kind: str
+    rubric_id: str | None
+    rubric_sha256: str | None
+    source_rubric_id: str | None
+    source_rubric_sha256: str | None
+    crosswalk_sha256: str | None
+    missing_policy: str | None
+    result: str
+    run_id: int
+    a_kind: str
+    scores: str
+    year: int | None
+    a_rubric: str | None
+    printed_index: str | None
+    printed_predikat: str | None
+    name: str
+
+
+def _mismatches(
+    members: list[_Stored], bad: list[bool], now: list[Outcome] | str, rubric: str | None, room: int
+) -> list[Mismatch]:
+    """Return up to ``room`` mismatches of one group's rows, with what changed."""
+    out: list[Mismatch] = []
+    for n, row in enumerate(members):
+        if len(out) >= room:
+            break
+        if not bad[n]:
+            continue
+        changed: dict[str, list[Any]] = {}
+        if isinstance(now, str):
+            reason = now
+        else:
+            stored, fresh = load(row.result), dict(now[n].values)
+            keys = sorted(stored.keys() | fresh.keys())
+            changed = {k: [stored.get(k), fresh.get(k)] for k in keys if stored.get(k) != fresh.get(k)}
+            reason = "the result differs"
+        out.append(
+            Mismatch(
+                scoring_id=int(row.id),
+                assessment_id=int(row.assessment_id),
+                instansi=row.name,
+                year=row.year,
+                run=int(row.run_id),
+                rubric_id=rubric,
+                changed=changed,
+                reason=reason,
+            )
+        )
+    return out
+
+
+def _read(connection: Connection, query: Any) -> Iterator[Sequence[Any]]:
+    last = 0
+    while rows := connection.execute(query.where(scoring.c.id > last).limit(_CHUNK)).all():
+        last = int(rows[-1].id)
+        yield rows
+
+
+def _chunks(connection: Connection, query: Any) -> Iterator[Sequence[Any]]:
+    """Yield the scorings chunk by chunk, in id order; on PostgreSQL the next chunk is read while one is checked.
+
+    The reading thread is the only user of the connection until the chunks
+    end (or the caller stops); a database error is raised in the caller.
+    """
+    if connection.dialect.name != "postgresql":
+        yield from _read(connection, query)
+        return
+    chunks: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for rows in _read(connection, query):
+                chunks.put(("rows", rows))
+                if stop.is_set():
+                    return
+            chunks.put(("end", None))
+        except BaseException as exc:  # raised again in the caller's thread
+            chunks.put(("error", exc))
+
+    reader = threading.Thread(target=read, name="spbe-verify-read", daemon=True)
+    reader.start()
+    try:
+        while True:
+            what, value = chunks.get()
+            if what == "end":
+                return
+            if what == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        while reader.is_alive():  # let a reader blocked on a full queue see the stop
+            with contextlib.suppress(queue.Empty):
+                chunks.get(timeout=0.05)
+        reader.join()
+
+
 def verify(
     connection: Connection, engine: Engine, *, progress: Callable[[int, int], None] | None = None
 ) -> VerifyReport:
     """Recompute every visible scoring and compare it with what is stored."""
     visible = select(run.c.uuid)
-    total = len(connection.execute(select(scoring.c.id).where(scoring.c.run_uuid.in_(visible))).all())
+    total = int(
+        connection.execute(
+            select(func.count()).select_from(scoring).where(scoring.c.run_uuid.in_(visible))
+        ).scalar_one()
+    )
     query = (
         select(
             scoring.c.id,
@@ -168,19 +276,15 @@ def verify(
         .join(instansi, instansi.c.id == assessment.c.instansi_id)
         .order_by(scoring.c.id)
     )
+    assert tuple(query.selected_columns.keys()) == _Stored._fields, "_Stored must name the query's columns"
     checked = failed = 0
     mismatches: list[Mismatch] = []
     drift: dict[tuple[str, str, str, str | None], list[int]] = {}
     installed: dict[tuple[str, str | None, str | None], str | None] = {}
-    memo: dict[Any, dict[tuple[int, ...], int]] = {}
-    last = 0
-    while True:
-        rows = connection.execute(query.where(scoring.c.id > last).limit(_CHUNK)).all()
-        if not rows:
-            break
-        last = int(rows[-1].id)
-        groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
-        for row in rows:
+    memo: Memo = {}
+    for rows in _chunks(connection, query):
+        groups: dict[tuple[Any, ...], list[_Stored]] = defaultdict(list)
+        for row in map(_Stored._make, rows):  # a named tuple reads its fields faster than a Row
             groups[(row.kind, row.rubric_id, row.source_rubric_id, row.missing_policy)].append(row)
         for key, members in groups.items():
             kind, rubric, source, _ = key
@@ -188,7 +292,7 @@ def verify(
                 Item(
                     key=int(row.id),
                     kind=row.a_kind,
-                    scores=load(row.scores),
+                    text=row.scores,
                     name=row.name,
                     year=row.year,
                     named=row.a_rubric,
@@ -198,57 +302,35 @@ def verify(
                 for row in members
             ]
             now = _recompute(engine, key, items, memo)
-            hashes = {
-                ("rubric", rubric): installed.setdefault(("rubric", rubric, None), _installed(engine, rubric)),
-                ("rubric", source): installed.setdefault(("rubric", source, None), _installed(engine, source)),
-                ("crosswalk", f"{source}__{rubric}"): installed.setdefault(
-                    ("crosswalk", source, rubric), _walk_sha(engine, source, rubric) if kind == "rescore" else None
-                ),
-            }
-            for n, row in enumerate(members):
-                checked += 1
-                reason = ""
-                changed: dict[str, list[Any]] = {}
-                if isinstance(now, str):
-                    reason = now
-                elif now[n].result != row.result:
-                    stored, fresh = load(row.result), dict(now[n].values)
-                    changed = {
-                        k: [stored.get(k), fresh.get(k)]
-                        for k in sorted(stored.keys() | fresh.keys())
-                        if stored.get(k) != fresh.get(k)
-                    }
-                    reason = "the result differs"
-                bad = bool(reason)
-                failed += bad
-                stored_hashes = [
-                    ("rubric", rubric, row.rubric_sha256, hashes[("rubric", rubric)]),
-                    ("rubric", source, row.source_rubric_sha256, hashes[("rubric", source)]),
-                    (
-                        "crosswalk",
-                        f"{source}__{rubric}",
-                        row.crosswalk_sha256,
-                        hashes[("crosswalk", f"{source}__{rubric}")],
+            if isinstance(now, str):
+                bad = [True] * len(members)
+            else:
+                bad = [fresh.result != row.result for fresh, row in zip(now, members, strict=True)]
+            checked += len(members)
+            failed += sum(bad)
+            # Drift is counted per distinct stored hashes, not per row.
+            tally = Counter(
+                (row.rubric_sha256, row.source_rubric_sha256, row.crosswalk_sha256, wrong)
+                for row, wrong in zip(members, bad, strict=True)
+            )
+            installed_hashes = (
+                ("rubric", rubric, installed.setdefault(("rubric", rubric, None), _installed(engine, rubric))),
+                ("rubric", source, installed.setdefault(("rubric", source, None), _installed(engine, source))),
+                (
+                    "crosswalk",
+                    f"{source}__{rubric}",
+                    installed.setdefault(
+                        ("crosswalk", source, rubric), _walk_sha(engine, source, rubric) if kind == "rescore" else None
                     ),
-                ]
-                for what, ident, stored_sha, now_sha in stored_hashes:
+                ),
+            )
+            for (*stored_shas, wrong), count in tally.items():
+                for (what, ident, now_sha), stored_sha in zip(installed_hashes, stored_shas, strict=True):
                     if stored_sha is not None and ident is not None and stored_sha != now_sha:
                         counts = drift.setdefault((what, ident, stored_sha, now_sha), [0, 0])
-                        counts[0] += 1
-                        counts[1] += bad
-                if bad and len(mismatches) < LISTED:
-                    mismatches.append(
-                        Mismatch(
-                            scoring_id=int(row.id),
-                            assessment_id=int(row.assessment_id),
-                            instansi=row.name,
-                            year=row.year,
-                            run=int(row.run_id),
-                            rubric_id=rubric,
-                            changed=changed,
-                            reason=reason,
-                        )
-                    )
+                        counts[0] += count
+                        counts[1] += count if wrong else 0
+            mismatches.extend(_mismatches(members, bad, now, rubric, LISTED - len(mismatches)))
         if progress is not None:
             progress(checked, total)
     return VerifyReport(

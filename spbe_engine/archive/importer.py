@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +28,7 @@ from ..batch import BATCH_SUFFIXES, BatchRow, read_batch
 from ..errors import InputError
 from ..inputs import read_assessment
 from ..models import Assessment
-from .compute import Item, Outcome, score_items
+from .compute import Item, Memo, Outcome, score_items
 from .records import Incoming, canonical_scores, dump, has_scores, instansi_key
 from .runs import RunInfo, now, record_run, start_row
 from .tables import assessment, instansi, run_start, scoring
@@ -253,62 +253,85 @@ def insert_ignore(connection: Connection, table: Any, conflict: list[str]) -> An
     return sqlite_insert(table).on_conflict_do_nothing(index_elements=conflict)
 
 
-def scoring_rows(outcomes: Iterable[Outcome], ids: Mapping[Any, int], run_uuid: str) -> list[dict[str, Any]]:
-    """Return the ``scoring`` rows of computed outcomes (``ids`` maps each outcome's key to its assessment)."""
-    stamp = now()
+#: The ``scoring`` columns a row of :func:`scoring_rows` gives, in order (every column but ``id``).
+_SCORING_COLUMNS = (
+    "assessment_id",
+    "run_uuid",
+    "kind",
+    "rubric_id",
+    "rubric_sha256",
+    "source_rubric_id",
+    "source_rubric_sha256",
+    "crosswalk_sha256",
+    "missing_policy",
+    "engine_version",
+    "plugin",
+    "plugin_version",
+    "status",
+    "index_text",
+    "predikat",
+    "comparability",
+    "result",
+    "scored_at",
+)
+assert set(_SCORING_COLUMNS) == {c.name for c in scoring.columns} - {"id"}, "scoring_rows must fill every column"
+
+
+def scoring_rows(outcomes: Iterable[Outcome], run_uuid: str, stamp: Any) -> list[tuple[Any, ...]]:
+    """Return the ``scoring`` rows (:data:`_SCORING_COLUMNS` order) of outcomes keyed by their assessment ids."""
     rows = []
+    prefixes: dict[int, tuple[Any, ...]] = {}
     for outcome in outcomes:
-        basis, values = outcome.basis, outcome.values
+        basis = outcome.basis
+        prefix = prefixes.get(id(basis))
+        if prefix is None:
+            prefix = prefixes[id(basis)] = (
+                run_uuid,
+                basis.kind,
+                basis.rubric_id,
+                basis.rubric_sha256,
+                basis.source_rubric_id,
+                basis.source_rubric_sha256,
+                basis.crosswalk_sha256,
+                basis.missing_policy,
+                basis.engine_version,
+                basis.plugin,
+                basis.plugin_version,
+            )
         rows.append(
-            {
-                "assessment_id": ids[outcome.key],
-                "run_uuid": run_uuid,
-                "kind": basis.kind,
-                "rubric_id": basis.rubric_id,
-                "rubric_sha256": basis.rubric_sha256,
-                "source_rubric_id": basis.source_rubric_id,
-                "source_rubric_sha256": basis.source_rubric_sha256,
-                "crosswalk_sha256": basis.crosswalk_sha256,
-                "missing_policy": basis.missing_policy,
-                "engine_version": basis.engine_version,
-                "plugin": basis.plugin,
-                "plugin_version": basis.plugin_version,
-                "status": outcome.status,
-                "index_text": values.get("index"),
-                "predikat": values.get("predikat"),
-                "comparability": values.get("comparability"),
-                "result": outcome.result,
-                "scored_at": stamp,
-            }
+            (
+                outcome.key,
+                *prefix,
+                outcome.status,
+                *outcome.columns,
+                outcome.result,
+                stamp,
+            )
         )
     return rows
 
 
-_SCORING_COLUMNS = tuple(c.name for c in scoring.columns if c.name != "id")
-
-
-def insert_scorings(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert scoring rows in bulk: COPY on PostgreSQL, one prepared executemany on SQLite.
+def insert_scorings(connection: Connection, outcomes: list[Outcome], run_uuid: str) -> None:
+    """Insert the scorings of outcomes keyed by assessment id: COPY on PostgreSQL, one executemany on SQLite.
 
     The hot path of rescoring and importing; the rows bypass SQLAlchemy's
     per-row parameter processing, so times are written as the SQLite
     dialect stores them (UTC, ``YYYY-MM-DD HH:MM:SS.ffffff``).
     """
-    if not rows:
+    if not outcomes:
         return
     names = ", ".join(_SCORING_COLUMNS)
+    stamp = now()
     if connection.dialect.name == "postgresql":
         raw = connection.connection.driver_connection
         with raw.cursor() as cursor, cursor.copy(f"COPY scoring ({names}) FROM STDIN") as copy:  # type: ignore[union-attr]
-            for row in rows:
-                copy.write_row([row[c] for c in _SCORING_COLUMNS])
+            for row in scoring_rows(outcomes, run_uuid, stamp):
+                copy.write_row(row)
         return
-    stamp = rows[0]["scored_at"]
-    text = stamp.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(stamp, datetime) else stamp
     marks = ", ".join("?" for _ in _SCORING_COLUMNS)
+    text = stamp.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     connection.exec_driver_sql(
-        f"INSERT INTO scoring ({names}) VALUES ({marks})",
-        [tuple(text if c == "scored_at" else row[c] for c in _SCORING_COLUMNS) for row in rows],
+        f"INSERT INTO scoring ({names}) VALUES ({marks})", scoring_rows(outcomes, run_uuid, text)
     )
 
 
@@ -327,6 +350,7 @@ class _Importer:
         self.duplicate_count = 0
         self.refused: list[Refused] = []
         self.refused_count = 0
+        self.memo: Memo = {}
 
     def chunk(self, items: list[Incoming | Refused]) -> None:
         fresh: list[Incoming] = []
@@ -433,11 +457,11 @@ class _Importer:
             for i in items
             if i.content_sha256 in ids and i.kind != "printed"
         ]
-        outcomes = score_items(self.engine, scored)
+        outcomes = score_items(self.engine, scored, self.memo)
         for outcome in outcomes:
             self.statuses[outcome.status] = self.statuses.get(outcome.status, 0) + 1
         if outcomes:
-            insert_scorings(self.connection, scoring_rows(outcomes, {o.key: o.key for o in outcomes}, self.run_uuid))
+            insert_scorings(self.connection, outcomes, self.run_uuid)
 
 
 def import_rows(

@@ -11,7 +11,10 @@ own run and never touch each other's scorings.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,9 +22,8 @@ import attrs
 from sqlalchemy import Connection, exists, func, select
 
 from ..rescore import MissingPolicy, check_policy
-from .compute import Item, rescore_items
-from .importer import insert_scorings, scoring_rows
-from .records import load
+from .compute import Item, Memo, Outcome, rescore_items
+from .importer import insert_scorings
 from .runs import RunInfo, adopt_or_start, now, record_run, release
 from .tables import assessment, instansi, run_start, scoring
 from .where import Where
@@ -34,7 +36,8 @@ __all__ = ["BATCH_ROWS", "Progress", "RescoreReport", "rescore"]
 
 #: Assessments per transaction.
 BATCH_ROWS = 5000
-#: Receives (assessments scored by this run so far, assessments the run covers).
+#: Receives (assessments scored by this run so far, assessments the run covers) after each batch is committed,
+#: from the thread that commits it; the next batch is not committed before it returns.
 Progress = Callable[[int, int], None]
 
 
@@ -121,37 +124,40 @@ def rescore(
             adopted_rows = _scored(connection, uuid) if adopted_start is not None else 0
             total = _count(connection, where)
             connection.commit()
-            done = adopted_rows
-            memo: dict[Any, dict[tuple[int, ...], int]] = {}
-            last = 0
-            while True:
-                with connection.begin():
-                    batch = connection.execute(
-                        _selection(where, uuid)
-                        .where(assessment.c.id > last)
-                        .order_by(assessment.c.id)
-                        .limit(batch_rows)
-                    ).all()
-                    if not batch:
-                        break
-                    last = int(batch[-1].id)
-                    items = [
-                        Item(
-                            key=int(row.id),
-                            kind=row.kind,
-                            scores=load(row.scores),
-                            name=row.name,
-                            year=row.year,
-                            named=row.rubric,
-                            printed=(row.printed_index, row.printed_predikat),
-                        )
-                        for row in batch
-                    ]
-                    outcomes = rescore_items(engine, items, to, policy, memo)
-                    insert_scorings(connection, scoring_rows(outcomes, {o.key: o.key for o in outcomes}, uuid))
-                done += len(batch)
-                if progress is not None:
-                    progress(done, max(total, done))
+            with _reader(store, connection) as reader:
+                committer = _Committer(
+                    connection, uuid, adopted_rows, total, progress, threaded=reader is not connection
+                )
+                try:
+                    memo: Memo = {}
+                    last = 0
+                    while True:
+                        with reader.begin():
+                            batch = reader.execute(
+                                _selection(where, uuid)
+                                .where(assessment.c.id > last)
+                                .order_by(assessment.c.id)
+                                .limit(batch_rows)
+                            ).all()
+                        if not batch:
+                            break
+                        last = int(batch[-1].id)
+                        items = [
+                            Item(
+                                key=int(key),
+                                kind=kind,
+                                text=scores,
+                                name=name,
+                                year=year,
+                                named=rubric,
+                                printed=(printed_index, printed_predikat),
+                            )
+                            for key, kind, scores, year, rubric, printed_index, printed_predikat, name in batch
+                        ]
+                        committer.put(rescore_items(engine, items, to, policy, memo))
+                    committer.finish()
+                finally:
+                    committer.stop()
             with connection.begin():
                 report = _record(connection, uuid, params, command, adopted_start, engine_version())
         finally:
@@ -166,6 +172,99 @@ def rescore(
         statuses=report[1],
         comparability=report[2],
     )
+
+
+@contextlib.contextmanager
+def _reader(store: Store, connection: Connection) -> Iterator[Connection]:
+    """Yield a second connection to read batches from while ``connection`` commits (else ``connection`` itself).
+
+    An in-memory SQLite database has one connection per thread: it reads and
+    commits on the one.
+    """
+    with store.engine.connect() as reader:
+        if reader.connection.dbapi_connection is connection.connection.dbapi_connection:
+            yield connection
+        else:
+            yield reader
+
+
+class _Committer:
+    """Insert and commit each batch's scorings on the run's connection, in order, one transaction a batch.
+
+    Threaded, a thread of its own commits batch *n* while the caller reads
+    and computes batch *n + 1* (on PostgreSQL the server's work on the
+    inserts then overlaps the computing); at most one computed batch waits.
+    ``progress`` is called from the committing thread after each commit, and
+    the next batch is not committed before it returns. An error there (or
+    in ``progress``) is raised to the caller at its next :meth:`put` or at
+    :meth:`finish`; batches not yet committed are dropped.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        uuid: str,
+        done: int,
+        total: int,
+        progress: Progress | None,
+        *,
+        threaded: bool,
+    ) -> None:
+        self._connection = connection
+        self._uuid = uuid
+        self._done = done
+        self._total = total
+        self._progress = progress
+        self._error: BaseException | None = None
+        self._stopped = False
+        self._queue: queue.Queue[list[Outcome] | None] = queue.Queue(maxsize=1)
+        self._thread = threading.Thread(target=self._run, name="spbe-rescore-commit", daemon=True) if threaded else None
+        if self._thread is not None:
+            self._thread.start()
+
+    def put(self, outcomes: list[Outcome]) -> None:
+        """Hand over one computed batch (committed at once when not threaded)."""
+        self._raise()
+        if self._thread is None:
+            self._commit(outcomes)
+        else:
+            self._queue.put(outcomes)
+
+    def finish(self) -> None:
+        """Wait until every batch handed over is committed; raise what went wrong meanwhile."""
+        self._end()
+        self._raise()
+
+    def stop(self) -> None:
+        """Drop the batches not yet committed and wait for the thread (after an error, or at the end)."""
+        self._stopped = True
+        self._end()
+
+    def _end(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _run(self) -> None:
+        while (outcomes := self._queue.get()) is not None:
+            if self._error is not None or self._stopped:
+                continue  # drained, never committed
+            try:
+                self._commit(outcomes)
+            except BaseException as exc:  # raised again in the caller's thread
+                self._error = exc
+
+    def _commit(self, outcomes: list[Outcome]) -> None:
+        with self._connection.begin():
+            insert_scorings(self._connection, outcomes, self._uuid)
+        self._done += len(outcomes)
+        if self._progress is not None:
+            self._progress(self._done, max(self._total, self._done))
 
 
 def _record(
