@@ -88,6 +88,27 @@ def test_a_row_without_scores_but_with_a_printed_index_is_kept(archive: Archive,
     assert kinds == ["aggregates", "printed"]
 
 
+def test_a_row_holding_a_nul_character_is_refused_and_the_others_kept(archive: Archive, tmp_path: Path) -> None:
+    """PostgreSQL cannot store a NUL in text: that row alone is refused, naming its field, on either backend."""
+    path = tmp_path / "nul.jsonl"
+    rows = [
+        {"instansi": "Kab. Satu", "year": 2022, "domains": {"D1": "2.00", "D2": "1.00", "D3": "1.00", "D4": "1.88"}},
+        {"instansi": "Kab.\x00Dua", "year": 2022, "domains": {"D1": "2", "D2": "1", "D3": "1", "D4": "1"}},
+        {
+            "instansi": "Kab. Tiga",
+            "year": 2022,
+            "domains": {"D1": "3", "D2": "1", "D3": "1", "D4": "1"},
+            "metadata": {"note": "a\x00b"},
+        },
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    report = archive.import_file(path)
+    assert (report.imported, report.refused) == (1, 2)
+    messages = [r.message for r in report.refused_rows]
+    assert all("NUL" in m for m in messages) and "instansi" in messages[0] and "metadata.note" in messages[1]
+    assert [i.name for i in archive.instansi().items] == ["Kab. Satu"]
+
+
 def test_rescore_adds_scorings_and_never_changes_one(archive: Archive, tmp_path: Path) -> None:
     """A rescore is a new run of new scorings; the import's scorings are byte for byte what they were."""
     archive.import_file(write_csv(tmp_path / "levels.csv", level_rows(300)))

@@ -138,6 +138,12 @@ def incoming(
     columns: Mapping[str, Any], parsed: Assessment | None, *, source: str | None, row: int | None, line: int | None
 ) -> Incoming:
     """Build one incoming assessment from a row's columns and the engine's reading of it (``None``: no scores)."""
+    where = _nul_field(columns) or (_nul_field({"source": source}) if source else None)
+    if where is not None:
+        # PostgreSQL cannot store a NUL in text; refused on SQLite too, so an archive moves between the two whole.
+        raise InputError(
+            "a NUL character cannot be archived", field=where[0], value=where[1], allowed="text without NUL characters"
+        )
     extra = {str(k): v for k, v in (parsed.metadata if parsed is not None else columns).items()}
     name = _text(parsed.instansi if parsed is not None else columns.get("instansi"))
     if name is None:
@@ -177,6 +183,26 @@ def incoming(
         assessment=parsed,
         **info,
     )
+
+
+def _nul_field(value: Any, path: str = "") -> tuple[str, Any] | None:
+    """Return the first field (dotted path) and text holding a NUL character, keys included, or ``None``."""
+    if isinstance(value, str):
+        return (path or "value", value) if "\x00" in value else None
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return name, key
+            found = _nul_field(item, name)
+            if found is not None:
+                return found
+    elif isinstance(value, list | tuple):
+        for position, item in enumerate(value):
+            found = _nul_field(item, f"{path}[{position}]")
+            if found is not None:
+                return found
+    return None
 
 
 def from_batch_row(row: BatchRow, source: str | None) -> Incoming | Refused:
