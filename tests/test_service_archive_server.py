@@ -10,10 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,7 +24,7 @@ pytest.importorskip("sqlalchemy", reason="the archive extra is not installed")
 
 from spbe_engine.archive import Archive  # noqa: E402
 
-from .test_service_server import _free_port  # noqa: E402
+from .server_process import running_server  # noqa: E402
 
 DOC = ROOT / "docs" / "service.md"
 TOKEN = "docs-example-writer"
@@ -39,33 +36,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     """Start `spbe serve --db` on a fresh archive with a write token; stop it by its PID afterwards."""
     folder = tmp_path_factory.mktemp("served")
     Archive.init(folder / "archive.sqlite").close()
-    port = _free_port()
     log = folder / "stderr.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPBE_SERVICE_") and k != "SPBE_DB"}
-    env["SPBE_SERVICE_ARCHIVE_WRITE_TOKENS"] = TOKEN
     url = f"sqlite:///{folder / 'archive.sqlite'}"
-    command = [sys.executable, "-m", "spbe_engine", "serve", "--port", str(port), "--db", url]
-    with open(log, "wb") as stderr:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, log.read_text(encoding="utf-8", errors="replace")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not become ready"
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}", log
-    finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a server that ignores SIGTERM
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+    with running_server(log, "--db", url, env={"SPBE_SERVICE_ARCHIVE_WRITE_TOKENS": TOKEN}) as base:
+        yield base, log
 
 
 def test_docs_archive_examples_run(served: tuple[str, Path]) -> None:

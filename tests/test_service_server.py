@@ -12,8 +12,6 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +26,7 @@ from spbe_engine import Assessment, Engine, SpbeError
 from spbe_engine.report import card_to_json
 
 from .conftest import EXAMPLES, ROOT
+from .server_process import running_server
 
 httpx = pytest.importorskip("httpx")
 pytest.importorskip("litestar", reason="the service extra is not installed")
@@ -44,12 +43,6 @@ def _tool(name: str) -> None:
         pytest.skip(f"{name} is not installed")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class Server:
     """A running `spbe serve`: its base URL and the file its stderr (the access log) goes to."""
 
@@ -62,31 +55,9 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Start `spbe serve --workers 2` on a free port, wait for /readyz, and stop it by its PID afterwards."""
-    port = _free_port()
     log = tmp_path_factory.mktemp("server") / "stderr.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPBE_SERVICE_")}
-    command = [sys.executable, "-m", "spbe_engine", "serve", "--port", str(port), "--workers", "2"]
-    with open(log, "wb") as stderr:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, log.read_text(encoding="utf-8", errors="replace")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not become ready"
-            time.sleep(0.2)
-        yield Server(port, log)
-    finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a server that ignores SIGTERM
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+    with running_server(log, "--workers", "2") as url:
+        yield Server(int(url.rsplit(":", 1)[1]), log)
 
 
 def _examples(language: str) -> list[str]:

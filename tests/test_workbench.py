@@ -33,7 +33,7 @@ TIMEOUT = 15_000  # ms: a loaded machine scores slowly; a wrong number still fai
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real `spbe serve` on a free loopback port for the whole module."""
-    with running_server(tmp_path_factory.mktemp("workbench") / "stderr.log") as url:
+    with running_server(tmp_path_factory.mktemp("workbench") / "stderr.log", "--no-access-log") as url:
         yield url
 
 

@@ -21,7 +21,9 @@ TOKEN = "workbench-test-token-1"
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`spbe serve` with a bearer token configured."""
-    with running_server(tmp_path_factory.mktemp("tokens") / "stderr.log", SPBE_SERVICE_TOKENS=TOKEN) as url:
+    with running_server(
+        tmp_path_factory.mktemp("tokens") / "stderr.log", "--no-access-log", env={"SPBE_SERVICE_TOKENS": TOKEN}
+    ) as url:
         yield url
 
 

@@ -10,11 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +18,9 @@ from typing import Any
 import pytest
 
 from .conftest import ROOT
+from .server_process import running_server
+
+__all__ = ["SCREENSHOTS", "browser", "chromium_path", "missing", "running_server", "screenshot"]
 
 #: Where the browser tests leave their screenshots (CI keeps the folder; git ignores it).
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -43,45 +41,6 @@ def chromium_path() -> str:
     if not found:
         missing(f"Chromium is not installed (looked for {CHROMIUM})")
     return str(found)
-
-
-def free_port() -> int:
-    """Return a free TCP port on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def running_server(log: Path, **env: str) -> Iterator[str]:
-    """Run `spbe serve` on a free loopback port until /readyz answers; yield its base URL; stop it by its PID."""
-    import httpx
-
-    port = free_port()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("SPBE_SERVICE_")}
-    environment.update(env)
-    command = [sys.executable, "-m", "spbe_engine", "serve", "--port", str(port), "--no-access-log"]
-    with open(log, "wb") as stderr:
-        proc = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=stderr)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, log.read_text(encoding="utf-8", errors="replace")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not become ready"
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a server that ignores SIGTERM
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
 
 
 @contextmanager
