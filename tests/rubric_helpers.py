@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib.util
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +53,20 @@ def variant(tmp_path: Path, edit: Callable[[str], str], rubric_id: str = "test-2
 def engine_with(*paths: Path, **plugins: object) -> Engine:
     """An engine with the built-in rubrics, the given rubric files and extra plugin objects."""
     return Engine.from_plugins(FilePlugin(*paths), *plugins.items(), entry_points=True)
+
+
+@contextmanager
+def example_plugin() -> Iterator[object]:
+    """Load the out-of-tree example plugin (pemdi-draft-2025) from its source tree; yield its module."""
+    init = ROOT / "examples" / "spbe-rubric-pemdi-draft" / "src" / "spbe_rubric_pemdi_draft" / "__init__.py"
+    spec = importlib.util.spec_from_file_location(
+        "spbe_rubric_pemdi_draft", init, submodule_search_locations=[str(init.parent)]
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.modules.pop(spec.name, None)

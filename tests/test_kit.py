@@ -30,6 +30,7 @@ from spbe_engine.testing.properties import Subject, run_property
 from spbe_engine.testing.structural import CheckFailure
 
 from .conftest import ROOT
+from .rubric_helpers import example_plugin
 
 #: Every rubric of an official plugin, read from the installed entry points (a new one is covered unasked).
 OFFICIAL = tuple(sorted(r for info in Engine.default().plugins if info.official for r in info.rubrics))
@@ -309,21 +310,9 @@ def test_example_third_party_plugin_conforms(tmp_path: Path) -> None:
 
     CI also installs it with pip and runs it through `pytest --spbe-rubric` and `spbe check`.
     """
-    import importlib.util
-
-    init = ROOT / "examples" / "spbe-rubric-pemdi-draft" / "src" / "spbe_rubric_pemdi_draft" / "__init__.py"
-    spec = importlib.util.spec_from_file_location(
-        "spbe_rubric_pemdi_draft", init, submodule_search_locations=[str(init.parent)]
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    try:
-        spec.loader.exec_module(module)
+    with example_plugin() as module:
         engine = Engine.from_plugins(("example", module), entry_points=True)
         report = check_rubric("pemdi-draft-2025", engine, max_examples=10)
-    finally:
-        sys.modules.pop(spec.name, None)
     assert report.ok, str(report)
     assert report.result("golden").passed
 

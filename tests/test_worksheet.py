@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 import sys
@@ -20,7 +19,7 @@ from spbe_engine.cli import main
 from spbe_engine.report import card_to_json
 from spbe_engine.worksheet import read_worksheet, write_template
 
-from .conftest import ROOT
+from .rubric_helpers import example_plugin
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -38,18 +37,8 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def all_engine() -> Iterator[Engine]:
     """The installed rubrics and the out-of-tree example plugin (pemdi-draft-2025), loaded from its tree."""
-    init = ROOT / "examples" / "spbe-rubric-pemdi-draft" / "src" / "spbe_rubric_pemdi_draft" / "__init__.py"
-    spec = importlib.util.spec_from_file_location(
-        "spbe_rubric_pemdi_draft", init, submodule_search_locations=[str(init.parent)]
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    try:
-        spec.loader.exec_module(module)
+    with example_plugin() as module:
         yield Engine.from_plugins(("example", module), entry_points=True)
-    finally:
-        sys.modules.pop(spec.name, None)
 
 
 def level_column(book: Any) -> int:
