@@ -98,6 +98,9 @@ def test_the_walkthrough_runs_as_written(db_url: str, capsys: pytest.CaptureFixt
     assert _cli([*db, "import", str(EXAMPLES / "levels-2024.jsonl")], capsys)[0] == 0
     code, out, _ = _cli([*db, "rescore", "--to", "pemdi-2026", "--missing", "impute:lowest"], capsys)
     assert code == 0 and "run #4: rescored 624 assessments under pemdi-2026" in out and "621 error, 3 ok" in out
+    # Why they are errors, once, and how to list every one: published domain values have no indicator-level route.
+    assert "first error (assessment " in out and "cannot be crosswalked at indicator level" in out
+    assert "every error: spbe archive list --where run=4 --where status=error" in out
     code, out, _ = _cli([*db, "rescore", "--to", "spbe-2024"], capsys)
     assert code == 0 and "run #5" in out
     code, out, _ = _cli([*db, "history", "Bandar Lampung", "--format", "csv"], capsys)

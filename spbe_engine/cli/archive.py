@@ -170,8 +170,11 @@ def rescore_command(
     commit as they go and the run is recorded last; a run that was killed is
     completed by the next rescore with the same options.
     """
-    with _open(ctx, db) as archive, _bar() as advance:
-        report = archive.rescore(to, where=list(where), missing=missing, batch_rows=batch_rows, progress=advance)
+    with _open(ctx, db) as archive:
+        with _bar() as advance:
+            report = archive.rescore(to, where=list(where), missing=missing, batch_rows=batch_rows, progress=advance)
+        errors = [f"run={report.run.id}", "status=error"]
+        first_error = archive.scorings(errors, limit=1).items if report.statuses.get("error") else []
     if as_json:
         emit_json(report.to_json())
         return
@@ -181,6 +184,10 @@ def rescore_command(
     click.echo(f"run #{run.id}: rescored {run.rows} assessments under {to} ({run.params['sha256'][:12]}): {statuses}")
     if marks:
         click.echo(f"comparability: {marks}")
+    if first_error:
+        message = first_error[0].result.get("message") or "no message"
+        click.echo(f"first error (assessment {first_error[0].assessment_id}): {message}")
+        click.echo(f"every error: spbe archive list --where {errors[0]} --where {errors[1]}")
     if report.adopted:
         click.echo(f"completed an unfinished run ({report.adopted_rows} scorings were already committed)")
 
