@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from spbe_engine import Assessment, Engine
 from spbe_engine.cli import main
-from spbe_engine.report import card_to_json
+from spbe_engine.report import card_to_json, gap_to_json
 from spbe_engine.worksheet import read_worksheet, write_template
 
 from .rubric_helpers import example_plugin
@@ -189,6 +189,15 @@ def test_template_by_year_and_assessment_files(capsys: pytest.CaptureFixture[str
 
 
 # -- bad workbooks: one line naming sheet, cell and value ---------------------------------------------------
+
+
+def test_the_gap_plan_of_a_filled_worksheet(engine: Engine, lke: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`spbe gap FILE.xlsx` plans from the worksheet's levels exactly as the engine does from the same levels."""
+    code, out, err = run(capsys, "gap", str(lke), "--target", "Sangat Baik", "--json")
+    assert code == 0, err
+    levels = {ind.id: 3 for ind in engine.rubric("spbe-2024").indicators}
+    expected = gap_to_json(engine.gap(Assessment(levels=levels, rubric="spbe-2024"), "Sangat Baik"))
+    assert json.loads(out) == expected and expected["steps"]
 
 
 def refused(capsys: pytest.CaptureFixture[str], path: Path, *needles: str, partial: bool = False) -> str:

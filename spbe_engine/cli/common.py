@@ -7,17 +7,32 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from .._engine import Engine
 from ..errors import InputError
+from ..inputs import read_assessment
+from ..models import Assessment
+
+if TYPE_CHECKING:
+    from ..worksheet import FilledWorksheet
 
 
 def engine_of(ctx: click.Context) -> Engine:
     """Return the engine of this invocation."""
     return ctx.find_root().obj.get()  # type: ignore[no-any-return]
+
+
+def read_input(engine: Engine, file: Path, *, partial: bool = False) -> tuple[Assessment, FilledWorksheet | None]:
+    """Read one assessment: a TOML or JSON file, or a filled worksheet (``.xlsx``, with what the sheet said)."""
+    if file.suffix.lower() == ".xlsx":
+        from ..worksheet import read_worksheet
+
+        sheet = read_worksheet(engine, file, partial=partial)
+        return sheet.assessment, sheet
+    return read_assessment(file), None
 
 
 def emit_json(data: Any) -> None:

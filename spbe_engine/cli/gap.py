@@ -11,9 +11,8 @@ from .._gap import GapPlan
 from .._numbers import format_exact, round_fraction
 from .._plan import ScoringPlan
 from ..errors import SpbeError
-from ..inputs import read_assessment
 from ..report import gap_to_json
-from .common import console, emit_json, engine_of
+from .common import console, emit_json, engine_of, read_input
 
 
 def _value(plan: ScoringPlan, gap: GapPlan, item: str, value: Any) -> str:
@@ -86,6 +85,8 @@ def print_gap(out: Any, gap: GapPlan, plan: ScoringPlan) -> None:
 def gap_command(ctx: click.Context, file: Path, target: str, rubric_id: str | None, as_json: bool) -> None:
     """Show the fewest improvements that lift the assessment in FILE to --target.
 
+    FILE is a TOML or JSON assessment, or a worksheet (.xlsx) filled in from `spbe template`.
+
     Fewest steps first, then the largest index gain; each step raises one
     indicator by one level; from published domain values, where the levels are
     unknown, a step is one indicator level inside a named domain, counted at the
@@ -93,7 +94,7 @@ def gap_command(ctx: click.Context, file: Path, target: str, rubric_id: str | No
     them, exact and as published, under the assessment's own band rule.
     """
     engine = engine_of(ctx)
-    assessment = read_assessment(file)
+    assessment, _ = read_input(engine, file)
     try:
         gap = engine.gap(assessment, target, rubric_id)
     except SpbeError as exc:

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..inputs import read_assessment
 from ..report import card_to_json, explanation
-from .common import console, emit_json, engine_of
+from .common import console, emit_json, engine_of, read_input
 from .render import print_card
 
 
@@ -29,14 +28,7 @@ def score_command(
     (D1 = 2.90, ...).
     """
     engine = engine_of(ctx)
-    sheet = None
-    if file.suffix.lower() == ".xlsx":
-        from ..worksheet import read_worksheet
-
-        sheet = read_worksheet(engine, file, partial=partial)
-        assessment = sheet.assessment
-    else:
-        assessment = read_assessment(file)
+    assessment, sheet = read_input(engine, file, partial=partial)
     try:
         card = engine.score(assessment, rubric_id, partial=partial)
     except Exception as exc:
