@@ -293,6 +293,17 @@ class RubricRegistry:
         official = [rubric_id for rubric_id in governing if self.is_official(rubric_id)]
         if official:
             governing = official
+        absent = sorted(self.reserved - set(self.ids()))
+        if governing and not official and absent:
+            # An official plugin that did not load may govern this year: no third-party claim stands in for it.
+            raise UnknownRubricError(
+                f"official plugin{'s' if len(absent) > 1 else ''} {', '.join(repr(a) for a in absent)} did not load "
+                "(see `spbe plugins`), so which "
+                f"rubric governs this year is unknown; the claim of {', '.join(governing)} is not used",
+                field="year",
+                value=year,
+                allowed="name the rubric, or reinstall spbe-engine",
+            )
         if len(governing) != 1:
             covered = sorted({y for years in claims.values() for y in years})
             problem = (

@@ -502,3 +502,17 @@ def test_an_official_id_stays_official_when_its_plugin_fails_to_import(
     assert "spbe-2024" not in engine.rubric_ids()
     with pytest.raises(UnknownRubricError):
         engine.rubric("spbe-2024")
+
+
+def test_a_year_an_absent_official_plugin_may_govern_is_not_handed_to_a_third_party(
+    site: Site, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """With spbe-2024's plugin broken, a third-party rubric claiming 2024 does not govern 2024 unasked."""
+    monkeypatch.setitem(sys.modules, "spbe_rubrics.spbe_2024", None)
+    variant(site.path, lambda text: text.replace("years = [2021, 2022]", "years = [2024]"), rubric_id="mine-2024")
+    site.install("spbe-rubric-mine", {"mine-2024": "spbe_mine"}, {"spbe_mine": _registers("mine-2024.toml")})
+    engine = Engine.default(validate=True)
+    assert _info(engine, "mine-2024").active and 2024 in engine.rubric("mine-2024").years
+    with pytest.raises(UnknownRubricError, match=r"official plugins? .*'spbe-2024'.* did not load"):
+        engine.score(Assessment(levels={}, year=2024), partial=True)
+    assert engine.score(Assessment(levels={}, rubric="mine-2024", year=2024), partial=True).rubric_id == "mine-2024"
