@@ -68,9 +68,10 @@ def _check_archive_url(url: str) -> None:
 def serve_command(host: str, port: int, workers: int, no_access_log: bool, db: str | None, log_level: str) -> int:
     """Serve the HTTP/JSON scoring API on uvicorn, on loopback unless told otherwise.
 
-    The OpenAPI document is at /openapi.json, its page at /docs. Limits, bearer
-    tokens and CORS origins come from SPBE_SERVICE_* environment variables (see
-    docs/service.md); --db (else SPBE_DB) serves an archive under /v1/archive.
+    The self-assessment page (the workbench) is at /, the OpenAPI document at
+    /openapi.json, its page at /docs. Limits, bearer tokens and CORS origins
+    come from SPBE_SERVICE_* environment variables (see docs/service.md); --db
+    (else SPBE_DB) serves an archive under /v1/archive.
     Needs the service extra (from a clone: pip install '.[service]').
     """
     missing = _missing_extra()
@@ -93,6 +94,8 @@ def serve_command(host: str, port: int, workers: int, no_access_log: bool, db: s
         _check_archive_url(settings.archive_url)
     if host not in ("127.0.0.1", "localhost", "::1") and not settings.tokens:
         click.echo(f"spbe: note: listening on {host} without bearer tokens (SPBE_SERVICE_TOKENS)", err=True)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"spbe: the workbench page at http://{shown}:{port}/, the API reference at /docs", err=True)
     uvicorn.run(
         "spbe_engine.service.app:factory",
         factory=True,
