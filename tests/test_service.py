@@ -386,7 +386,7 @@ def test_health_readiness_and_metrics(engine: Engine) -> None:
     _problem(cold.get("/readyz"), 503, "NotReady")
     with client(engine) as api:
         ready = api.get("/readyz").json()
-        assert ready["status"] == "ready" and "spbe-2024" in ready["rubrics"]
+        assert ready["status"] == "ready" and "spbe-2024" in ready["rubrics"] and ready["archive"] == "none"
         api.post("/v1/score", json={"rubric": "spbe-2024", "levels": ALL_THREES})
         api.post("/v1/score", json={"rubric": "spbe-2024", "levels": {"I1": 9}})
         csv = (EXAMPLES / "published-domains.csv").read_bytes()

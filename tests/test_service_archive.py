@@ -322,9 +322,14 @@ def test_an_archive_made_after_start_is_served(engine: Engine, tmp_path: Path) -
     path = tmp_path / "later.sqlite"
     with client(engine, archive_url=str(path)) as api:
         _problem(api.get("/v1/archive/runs"), 503, "ArchiveMissing")
+        # Readiness is about scoring: still ready, and it says why the archive cannot be used yet.
+        ready = api.get("/readyz").json()
+        assert ready["status"] == "ready" and ready["archive"].startswith("unavailable: ")
+        assert "spbe archive init" in ready["archive"]
         Archive.init(path, engine=engine).close()
         time.sleep(1.1)
         assert api.get("/v1/archive/runs").json() == {"items": [], "next": None, "next_url": None, "total": None}
+        assert api.get("/readyz").json()["archive"] == "ready"
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -95,7 +95,12 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         ),
     )
     app = Litestar(
-        route_handlers=[v1, archive_router, *ops_routes(state, metrics_guard=guard or None), workbench_assets()],  # type: ignore[arg-type]
+        route_handlers=[
+            v1,
+            archive_router,
+            *ops_routes(state, archive, metrics_guard=guard or None),  # type: ignore[arg-type]
+            workbench_assets(),
+        ],
         request_class=ExactRequest,
         exception_handlers=exception_handlers(),
         openapi_config=openapi,

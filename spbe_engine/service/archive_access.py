@@ -126,6 +126,16 @@ class ArchiveAccess:
         self._failure = None
         return archive
 
+    def status(self) -> str:
+        """Say, for /readyz, whether the archive can be used now: ``ready``, ``none`` or ``unavailable: <why>``."""
+        if self._url is None:
+            return "none"
+        try:
+            self.get()
+        except ServiceProblem as exc:
+            return f"unavailable: {exc.detail}"
+        return "ready"
+
     def close(self) -> None:
         """Close the archive's connections (at shutdown)."""
         with self._lock:

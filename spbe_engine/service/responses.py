@@ -399,11 +399,18 @@ class Health(TypedDict):
 
 
 class Ready(TypedDict):
-    """The engine has loaded every rubric and compiled its plan."""
+    """The engine has loaded every rubric and compiled its plan.
+
+    ``archive`` says whether the archive under /v1/archive can be used now:
+    ``ready``, ``none`` (none configured) or ``unavailable: <the reason>``.
+    Scoring is ready either way, so an unavailable archive does not make the
+    service unready.
+    """
 
     status: Literal["ready"]
     rubrics: list[str]
     engine_version: str
+    archive: str
 
 
 class PublishedForm(TypedDict):

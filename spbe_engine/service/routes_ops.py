@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import anyio
 from litestar import Response, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 
 from .. import __version__
 from . import responses as out
+from .archive_access import ArchiveAccess
 from .problems import ServiceProblem
 from .replies import json_response, problems
 from .state import ServiceState
@@ -17,7 +19,9 @@ __all__ = ["ops_routes"]
 PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8"
 
 
-def ops_routes(state: ServiceState, *, metrics_guard: list[object] | None = None) -> list[HTTPRouteHandler]:
+def ops_routes(
+    state: ServiceState, archive: ArchiveAccess, *, metrics_guard: list[object] | None = None
+) -> list[HTTPRouteHandler]:
     """Return the operator routes of one app (``metrics_guard`` protects /metrics when tokens are set)."""
 
     @get(
@@ -34,7 +38,7 @@ def ops_routes(state: ServiceState, *, metrics_guard: list[object] | None = None
 
     @get(
         "/readyz",
-        summary="Readiness",
+        summary="Readiness (and whether the archive can be used)",
         tags=["operations"],
         responses={
             200: ResponseSpec(
@@ -47,8 +51,14 @@ def ops_routes(state: ServiceState, *, metrics_guard: list[object] | None = None
         """Answer 200 once every rubric's plan is compiled, 503 before."""
         if not state.ready:
             raise ServiceProblem(503, "the engine is still compiling its rubrics", kind="NotReady")
+        archive_status = await anyio.to_thread.run_sync(archive.status)
         return json_response(
-            {"status": "ready", "rubrics": list(state.engine.rubric_ids()), "engine_version": __version__}
+            {
+                "status": "ready",
+                "rubrics": list(state.engine.rubric_ids()),
+                "engine_version": __version__,
+                "archive": archive_status,
+            }
         )
 
     @get(
