@@ -1,4 +1,4 @@
-"""A batch as a workbook: calamine reads the first sheet as openpyxl does, as its CSV reads; XlsxWriter writes results."""
+"""A batch as a workbook: calamine reads the first sheet as openpyxl and as its CSV would; XlsxWriter writes results."""
 
 from __future__ import annotations
 
@@ -72,7 +72,9 @@ cells = st.one_of(
     top=st.integers(0, 2),
     left=st.integers(0, 2),
 )
-def test_calamine_reads_what_openpyxl_reads(tmp_path_factory: pytest.TempPathFactory, grid: Any, top: int, left: int) -> None:
+def test_calamine_reads_what_openpyxl_reads(
+    tmp_path_factory: pytest.TempPathFactory, grid: Any, top: int, left: int
+) -> None:
     """Any grid of whole numbers, decimals of up to 2 places, text and empty cells reads the same with either library.
 
     And a number reads as its decimal text (``2.50`` typed as 2.5 reads ``2.5``, ``3.00`` reads ``3``).
@@ -91,7 +93,11 @@ def test_calamine_reads_what_openpyxl_reads(tmp_path_factory: pytest.TempPathFac
 def test_error_cells_keep_their_text(tmp_path: Path) -> None:
     """Calamine reads #DIV/0! as an empty cell; such a workbook is read with openpyxl, which keeps the error's text."""
     path = workbook(tmp_path / "e.xlsx", [["instansi", "D1"], ["A", "#DIV/0!"]])
-    assert list(table_rows(path)) == list(table_rows(path, library="openpyxl")) == [(1, ["instansi", "D1"]), (2, ["A", "#DIV/0!"])]
+    assert (
+        list(table_rows(path))
+        == list(table_rows(path, library="openpyxl"))
+        == [(1, ["instansi", "D1"]), (2, ["A", "#DIV/0!"])]
+    )
 
 
 def test_dates_read_as_the_day_they_are(tmp_path: Path) -> None:
