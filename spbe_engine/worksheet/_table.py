@@ -29,14 +29,17 @@ def table_rows(path: Path, *, library: str | None = None) -> Iterator[tuple[int,
     default when it is installed: a plain grid read many times faster) or
     ``"openpyxl"`` (the default otherwise); both give the same text, but for
     a date cell (``2024-01-02`` from calamine, ``2024-01-02T00:00:00`` from
-    openpyxl) and a whole number of more than 15 digits (calamine keeps 15,
-    as the spreadsheet shows it).
+    openpyxl), a whole number of more than 15 digits (calamine keeps 15,
+    as the spreadsheet shows it) and an ``_x0041_`` escape in text (calamine
+    decodes it, as the file format says). By default a workbook with an
+    error cell (``#DIV/0!``) is read with openpyxl, which keeps the error's
+    text where calamine reads an empty cell.
     """
+    if library not in (None, "calamine", "openpyxl"):
+        raise InputError("unknown workbook reader", field="library", value=library, allowed="calamine or openpyxl")
     module = calamine() if library in (None, "calamine") else None
     if module is None and library == "calamine":
         raise SpbeError("reading with calamine needs the 'xlsx' extra (python-calamine)", allowed=install_hint("xlsx"))
-    if library not in (None, "calamine", "openpyxl"):
-        raise InputError("unknown workbook reader", field="library", value=library, allowed="calamine or openpyxl")
     if module is not None and library is None and _has_error_cells(path):
         module = None  # calamine reads #DIV/0!, #N/A... as empty cells; openpyxl keeps their text
     rows = _openpyxl_rows(path) if module is None else _calamine_rows(module, path)
@@ -72,7 +75,8 @@ def _calamine_rows(module: Any, path: Path) -> Iterator[tuple[int, Sequence[obje
             f"cannot read the workbook: {type(exc).__name__}: {exc}", file=str(path), allowed="an .xlsx file"
         ) from None
     with book:
-        # Every row from A1 (``iter_rows`` and the default ``to_python`` start at the first used cell).
+        # Every row and column from A1: the default ``to_python`` starts at the first used cell, and so do
+        # ``iter_rows``'s columns.
         yield from enumerate(sheet.to_python(skip_empty_area=False), start=1)
 
 
