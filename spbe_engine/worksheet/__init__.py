@@ -7,7 +7,9 @@ provisional index, and :meth:`FilledWorksheet.notes` says when it disagrees,
 or when the workbook was made for another content of the rubric.
 ``spbe batch`` reads a workbook whose first sheet is a table like the batch
 CSV (:func:`table_rows`) and ``--out FILE.xlsx`` writes the CSV's rows as a
-workbook (:func:`write_table`). Needs the ``xlsx`` extra (openpyxl).
+workbook (:func:`write_table`). Needs the ``xlsx`` extra: openpyxl for the
+worksheet, python-calamine to read and XlsxWriter to write a batch table
+(openpyxl does either when they are missing).
 """
 
 from ._assessment_file import empty_assessment

@@ -69,10 +69,16 @@ def cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
-        number = Decimal(format(value, ".15g"))
-        if number == number.to_integral_value():
-            return str(int(number))
-        return format(number, "f")
+        return _float_text(value)
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     return str(value)
+
+
+def _float_text(value: float) -> str:
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))  # the common case: the same text as below, without a Decimal
+    number = Decimal(format(value, ".15g"))
+    if number == number.to_integral_value():
+        return str(int(number))
+    return format(number, "f")

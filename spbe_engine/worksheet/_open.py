@@ -1,4 +1,4 @@
-"""Open a workbook: refuse, with one line, what is not an unencrypted .xlsx before openpyxl sees it."""
+"""Open a workbook: refuse, with one line, what is not an unencrypted .xlsx before openpyxl or calamine sees it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from .._extras import install_hint
 from ..errors import InputError, SpbeError
 
-__all__ = ["WORKBOOK_SUFFIXES", "load", "openpyxl"]
+__all__ = ["WORKBOOK_SUFFIXES", "calamine", "check_workbook", "load", "openpyxl", "xlsxwriter"]
 
 #: The file types read and written as workbooks.
 WORKBOOK_SUFFIXES = (".xlsx",)
@@ -27,9 +27,26 @@ def openpyxl() -> Any:
     return module
 
 
-def load(path: Path, *, read_only: bool = False) -> Any:
-    """Load a workbook with cached formula values; any file that is not a readable .xlsx is one InputError."""
-    module = openpyxl()
+def calamine() -> Any | None:
+    """Import python-calamine (the fast reader of batch workbooks), or return ``None`` when it is not installed."""
+    try:
+        import python_calamine as module
+    except ImportError:
+        return None
+    return module
+
+
+def xlsxwriter() -> Any | None:
+    """Import XlsxWriter (the fast writer of results workbooks), or return ``None`` when it is not installed."""
+    try:
+        import xlsxwriter as module
+    except ImportError:
+        return None
+    return module
+
+
+def check_workbook(path: Path) -> None:
+    """Refuse a file that is missing, unreadable, encrypted (or an old .xls) or not a zip, with one InputError."""
     try:
         with path.open("rb") as handle:
             start = handle.read(8)
@@ -45,6 +62,12 @@ def load(path: Path, *, read_only: bool = False) -> Any:
         )
     if not zipfile.is_zipfile(path):
         raise InputError("not an Excel workbook (.xlsx is a zip file)", file=str(path), value=start, allowed=".xlsx")
+
+
+def load(path: Path, *, read_only: bool = False) -> Any:
+    """Load a workbook with cached formula values; any file that is not a readable .xlsx is one InputError."""
+    module = openpyxl()
+    check_workbook(path)
     try:
         return module.load_workbook(path, read_only=read_only, data_only=True)
     except Exception as exc:  # openpyxl raises KeyError, ValueError, BadZipFile... for a damaged package
