@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import attrs
+from litestar import Request
 from litestar.openapi.spec import OpenAPIType, Schema
 from litestar.params import KwargDefinition
 
+from ..errors import InputError
 from ..models import Assessment
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "WorksheetUpload",
     "WriteRequest",
     "assessment_of",
+    "known_fields",
 ]
 
 INTEGER, NUMBER, STRING = OpenAPIType.INTEGER, OpenAPIType.NUMBER, OpenAPIType.STRING
@@ -118,3 +121,12 @@ def assessment_of(raw: dict[str, Any]) -> Assessment:
     from ..inputs import assessment_from_mapping
 
     return assessment_from_mapping({key: raw[key] for key in ASSESSMENT_FIELDS if raw.get(key) not in (None, {})})
+
+
+async def known_fields(request: Request[Any, Any, Any], kind: type[Any]) -> None:
+    """Refuse a body field the request type does not have, as the engine refuses one in an assessment file."""
+    raw = await request.json()
+    allowed = [field.name for field in attrs.fields(kind)]
+    unknown = [key for key in raw if key not in allowed] if isinstance(raw, dict) else []
+    if unknown:
+        raise InputError("unknown field", field=unknown[0], allowed=", ".join(sorted(allowed)))

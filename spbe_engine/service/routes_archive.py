@@ -30,6 +30,7 @@ from . import archive_responses as out
 from .archive_access import ArchiveAccess, archive_problem
 from .problems import PROBLEM_JSON, Problem, ServiceProblem
 from .replies import json_response, rubric_or_404
+from .requests import known_fields
 from .routes_batch import BatchOperation
 from .spool import body_suffix, spool
 from .state import ServiceState
@@ -476,11 +477,7 @@ def _write_routes(state: ServiceState, access: ArchiveAccess, write: Guard) -> l
         A run killed part-way is adopted by the next rescore with the same
         parameters (``adopted``); its scorings are visible once it is recorded.
         """
-        raw = await request.json()
-        allowed = [field.name for field in attrs.fields(ArchiveRescoreRequest)]
-        unknown = [key for key in raw if key not in allowed] if isinstance(raw, dict) else []
-        if unknown:
-            raise InputError("unknown field", field=unknown[0], allowed=", ".join(allowed))
+        await known_fields(request, ArchiveRescoreRequest)
         texts = [data.to, data.missing or "", *data.where, *data.where.values()]
         if any("\x00" in text for text in texts):
             raise InputError("a NUL character", field="body", allowed="text without NUL characters")

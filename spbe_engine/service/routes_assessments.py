@@ -38,7 +38,7 @@ from ..models import Assessment
 from . import responses as out
 from .problems import PROBLEM_JSON, Problem, ServiceProblem
 from .replies import json_response, problems
-from .requests import AssessmentText, WorksheetUpload, WriteRequest, assessment_of
+from .requests import AssessmentText, WorksheetUpload, WriteRequest, assessment_of, known_fields
 from .state import ServiceState
 
 if TYPE_CHECKING:
@@ -58,15 +58,6 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 
 _SUFFIXES = (".toml", ".json")
 _SLUG = re.compile(r"[^a-z0-9]+")
-
-
-async def _known_fields(request: Request[Any, Any, Any], kind: type[Any]) -> None:
-    """Refuse a body field the request type does not have, as the engine refuses one in an assessment file."""
-    raw = await request.json()
-    allowed = [field.name for field in attrs.fields(kind)]
-    unknown = [key for key in raw if key not in allowed] if isinstance(raw, dict) else []
-    if unknown:
-        raise InputError("unknown field", field=unknown[0], allowed=", ".join(sorted(allowed)))
 
 
 def _plain(value: Any) -> Any:
@@ -246,7 +237,7 @@ def assessment_routes(state: ServiceState) -> list[HTTPRouteHandler]:
         ``year``, ``rubric``, ``levels`` or ``domains``, ``published``,
         ``metadata``); a bad file is a 422 naming the file, the field and the value.
         """
-        await _known_fields(request, AssessmentText)
+        await known_fields(request, AssessmentText)
         assessment = await anyio.to_thread.run_sync(_read_text, data)
         return json_response(assessment_form(assessment))
 
@@ -276,7 +267,7 @@ def assessment_routes(state: ServiceState) -> list[HTTPRouteHandler]:
         (another content hash, a disagreeing sheet). A bad workbook is a 422
         naming the sheet, the cell and the value.
         """
-        await _known_fields(request, WorksheetUpload)
+        await known_fields(request, WorksheetUpload)
         require_xlsx()
         form = await anyio.to_thread.run_sync(_read_sheet, engine, data)
         return json_response(form)
@@ -303,7 +294,7 @@ def assessment_routes(state: ServiceState) -> list[HTTPRouteHandler]:
         values are checked by scoring the assessment partially, so a saved file
         is one ``spbe score --partial`` reads.
         """
-        await _known_fields(request, WriteRequest)
+        await known_fields(request, WriteRequest)
         fields = attrs.asdict(data, recurse=False)
         assessment = assessment_of(fields)
         engine.score(assessment, engine.resolve_rubric_id(assessment), partial=True)

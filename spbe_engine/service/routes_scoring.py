@@ -10,23 +10,13 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
-from ..errors import InputError
 from ..report import card_to_json, explanation, gap_to_json
 from . import responses as out
 from .replies import check_pin, json_response, problems
-from .requests import GapRequest, ScoreRequest, assessment_of
+from .requests import GapRequest, ScoreRequest, assessment_of, known_fields
 from .state import ServiceState
 
 __all__ = ["scoring_routes"]
-
-
-async def _fields(request: Request[Any, Any, Any], kind: type[Any]) -> None:
-    """Refuse a body field the request type does not have, as the engine refuses one in an assessment file."""
-    raw = await request.json()
-    allowed = [field.name for field in attrs.fields(kind)]
-    unknown = [key for key in raw if key not in allowed] if isinstance(raw, dict) else []
-    if unknown:
-        raise InputError("unknown field", field=unknown[0], allowed=", ".join(sorted(allowed)))
 
 
 def scoring_routes(state: ServiceState) -> list[HTTPRouteHandler]:
@@ -55,7 +45,7 @@ def scoring_routes(state: ServiceState) -> list[HTTPRouteHandler]:
         domains, groups, indicators and provenance; ``explain`` adds the
         steps of ``--explain``.
         """
-        await _fields(request, ScoreRequest)
+        await known_fields(request, ScoreRequest)
         assessment = assessment_of(attrs.asdict(data, recurse=False))
         rubric_id = engine.resolve_rubric_id(assessment)
         check_pin(engine, rubric_id, data.rubric_sha256)
@@ -80,7 +70,7 @@ def scoring_routes(state: ServiceState) -> list[HTTPRouteHandler]:
     )
     async def plan_gap(request: Request[Any, Any, Any], data: JSONBody[GapRequest]) -> Response[bytes]:
         """The smallest set of improvements (fewest steps, then largest gain) that reaches ``target``."""
-        await _fields(request, GapRequest)
+        await known_fields(request, GapRequest)
         fields = attrs.asdict(data, recurse=False)
         assessment = assessment_of(fields)
         rubric_id = engine.resolve_rubric_id(assessment)
