@@ -69,6 +69,45 @@ class Scored:
     where: np.ndarray
     numerator: np.ndarray
 
+    def values(self, numerator: int) -> dict[str, Any]:
+        """Return the result values of a row of this part scored to ``numerator``."""
+        plan = self.plan
+        index = str(plan.published(numerator))
+        predikat = plan.predikat(numerator)
+        exact = format_exact(plan.exact(numerator))
+        return scored_values(index, exact, [index], predikat, [predikat], plan.rubric.id, RowStatus.OK)
+
+
+def block_results(
+    scored: list[Scored],
+    single: dict[int, RowResult],
+    count: int,
+    *,
+    number: int,
+    line: int,
+    columns: Callable[[int], dict[str, Any]],
+) -> Iterator[RowResult]:
+    """Yield every row of a block as a row result, in input order: bulk-scored rows and the ones scored singly.
+
+    ``columns(k)`` gives the input columns of the block's ``k``-th line; ``number`` and ``line`` are those of the
+    row before the block. A row's values are made once per distinct numerator of its part.
+    """
+    by_row: list[Any] = [None] * count
+    for part in scored:
+        memo: dict[int, dict[str, Any]] = {}
+        for k, value in zip(part.where.tolist(), part.numerator.tolist(), strict=True):
+            values = memo.get(value)
+            if values is None:
+                values = memo[value] = part.values(value)
+            by_row[k] = values
+    for k in range(count):
+        done = single.get(k)
+        if done is not None:
+            yield done
+            continue
+        row = BatchRow(number=number + k + 1, line=line + k + 1, columns=columns(k), assessment=None)
+        yield RowResult(row=row, status=RowStatus.OK, values=dict(by_row[k]))
+
 
 @attrs.frozen(kw_only=True)
 class ScoredBlock:
@@ -81,31 +120,17 @@ class ScoredBlock:
     scored: list[Scored]
     single: dict[int, RowResult]
 
-    def values(self, plan: ScoringPlan, numerator: int) -> dict[str, Any]:
-        """Return the result values of a bulk-scored row."""
-        index = str(plan.published(numerator))
-        predikat = plan.predikat(numerator)
-        exact = format_exact(plan.exact(numerator))
-        return scored_values(index, exact, [index], predikat, [predikat], plan.rubric.id, RowStatus.OK)
-
     def results(self) -> Iterator[RowResult]:
         """Yield every row of the block as a row result, in input order."""
-        by_row: list[Any] = [None] * len(self.lines)
-        for part in self.scored:
-            memo: dict[int, dict[str, Any]] = {}
-            for k, value in zip(part.where.tolist(), part.numerator.tolist(), strict=True):
-                values = memo.get(value)
-                if values is None:
-                    values = memo[value] = self.values(part.plan, value)
-                by_row[k] = values
-        for k, text in enumerate(self.lines):
-            single = self.single.get(k)
-            if single is not None:
-                yield single
-                continue
-            columns = dict(zip(self.header, text.split(","), strict=True))
-            row = BatchRow(number=self.number + k + 1, line=self.line + k + 1, columns=columns, assessment=None)
-            yield RowResult(row=row, status=RowStatus.OK, values=dict(by_row[k]))
+        header, lines = self.header, self.lines
+        return block_results(
+            self.scored,
+            self.single,
+            len(lines),
+            number=self.number,
+            line=self.line,
+            columns=lambda k: dict(zip(header, lines[k].split(","), strict=True)),
+        )
 
 
 def blocks(
@@ -329,7 +354,7 @@ def render_csv(block: ScoredBlock, out: IO[str], header: list[str], memo: dict[t
             suffix = memo.get((rubric_id, value))
             if suffix is None:
                 cells = io.StringIO()
-                values = block.values(part.plan, value)
+                values = part.values(value)
                 csv.writer(cells, lineterminator="").writerow(result_cells(values))
                 suffix = memo[rubric_id, value] = "," + cells.getvalue()
             suffixes.append(suffix)

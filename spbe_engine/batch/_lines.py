@@ -27,9 +27,9 @@ import attrs
 from ..errors import SpbeError
 from ..inputs import ID_COLUMN, jsonl_records, parse_year
 from ..models import Assessment
-from ._blocks import Scored, int_column, score_record
-from ._read import BatchRow, whole_lines
-from ._results import RowResult, RowStatus, scored_values
+from ._blocks import Scored, block_results, int_column, score_record
+from ._read import whole_lines
+from ._results import RowResult
 from ._write import jsonl_line
 
 if TYPE_CHECKING:
@@ -122,35 +122,17 @@ class LineBlock:
     scored: list[Scored]
     single: dict[int, RowResult]
 
-    def values(self, part: Scored, numerator: int) -> dict[str, Any]:
-        """Return the result values of a bulk-scored row."""
-        plan = part.plan
-        index = str(plan.published(numerator))
-        predikat = plan.predikat(numerator)
-        from .._numbers import format_exact
-
-        exact = format_exact(plan.exact(numerator))
-        return scored_values(index, exact, [index], predikat, [predikat], plan.rubric.id, RowStatus.OK)
-
     def results(self) -> Iterator[RowResult]:
         """Yield every row of the block as a row result, in input order."""
-        by_row: list[Any] = [None] * len(self.lines)
-        for part in self.scored:
-            memo: dict[int, dict[str, Any]] = {}
-            for k, value in zip(part.where.tolist(), part.numerator.tolist(), strict=True):
-                values = memo.get(value)
-                if values is None:
-                    values = memo[value] = self.values(part, value)
-                by_row[k] = values
-        for k, text in enumerate(self.lines):
-            single = self.single.get(k)
-            if single is not None:
-                yield single
-                continue
-            row = BatchRow(
-                number=self.number + k + 1, line=self.line + k + 1, columns=json.loads(text), assessment=None
-            )
-            yield RowResult(row=row, status=RowStatus.OK, values=dict(by_row[k]))
+        lines = self.lines
+        return block_results(
+            self.scored,
+            self.single,
+            len(lines),
+            number=self.number,
+            line=self.line,
+            columns=lambda k: json.loads(lines[k]),
+        )
 
 
 def blocks(
@@ -280,7 +262,7 @@ def render_lines(block: LineBlock, memo: dict[tuple[str, int], str]) -> str:
         for value in distinct.tolist():
             text = memo.get((rubric_id, value))
             if text is None:
-                text = memo[rubric_id, value] = json.dumps(block.values(part, value), ensure_ascii=False)[1:-1]
+                text = memo[rubric_id, value] = json.dumps(part.values(value), ensure_ascii=False)[1:-1]
             texts.append(text)
         for k, s in zip(part.where.tolist(), inverse.tolist(), strict=True):
             middle[k] = texts[s]
