@@ -293,8 +293,8 @@ class RubricRegistry:
         official = [rubric_id for rubric_id in governing if self.is_official(rubric_id)]
         if official:
             governing = official
-        absent = sorted(self.reserved - set(self.ids()))
-        if governing and not official and absent:
+        absent = sorted(self.reserved - self._entries.keys()) if governing and not official else []
+        if absent:
             # An official plugin that did not load may govern this year: no third-party claim stands in for it.
             raise UnknownRubricError(
                 f"official plugin{'s' if len(absent) > 1 else ''} {', '.join(repr(a) for a in absent)} did not load "

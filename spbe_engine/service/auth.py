@@ -29,6 +29,17 @@ __all__ = ["TokenCheck", "WriteCheck", "archive_guards"]
 _CHALLENGE = {"www-authenticate": 'Bearer realm="spbe"'}
 
 
+def _unauthorized() -> ServiceProblem:
+    """The answer to a request without a known bearer token: 401 with the challenge."""
+    return ServiceProblem(
+        401,
+        "a bearer token is required: send 'Authorization: Bearer <token>'",
+        kind="Unauthorized",
+        headers=_CHALLENGE,
+        field="authorization",
+    )
+
+
 class TokenCheck:
     """A Litestar guard that admits a request carrying one of the configured bearer tokens."""
 
@@ -51,13 +62,11 @@ class TokenCheck:
     def __call__(self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         """Refuse the request with 401 unless it carries a configured token."""
         if not self.admits(connection.headers.get("authorization")):
-            raise ServiceProblem(
-                401,
-                "a bearer token is required: send 'Authorization: Bearer <token>'",
-                kind="Unauthorized",
-                headers=_CHALLENGE,
-                field="authorization",
-            )
+            raise _unauthorized()
+
+    def __bool__(self) -> bool:
+        """Tell whether any token is configured."""
+        return bool(self._tokens)
 
 
 class WriteCheck:
@@ -70,12 +79,11 @@ class WriteCheck:
     def __init__(self, writers: Iterable[str], readers: Iterable[str]) -> None:
         self._writers = TokenCheck(writers)
         self._readers = TokenCheck(readers)
-        self._configured = bool(frozenset(writers))
 
     def __call__(self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         """Admit a request carrying a write token; refuse every other one."""
         header = connection.headers.get("authorization")
-        if not self._configured:
+        if not self._writers:
             raise ServiceProblem(
                 403,
                 "writes to the archive are off: no write token is configured (SPBE_SERVICE_ARCHIVE_WRITE_TOKENS)",
@@ -88,13 +96,7 @@ class WriteCheck:
             raise ServiceProblem(
                 403, "this token may read the archive, not write to it", kind="Forbidden", field="authorization"
             )
-        raise ServiceProblem(
-            401,
-            "a bearer token is required: send 'Authorization: Bearer <token>'",
-            kind="Unauthorized",
-            headers=_CHALLENGE,
-            field="authorization",
-        )
+        raise _unauthorized()
 
 
 def archive_guards(settings: Settings) -> tuple[TokenCheck | None, WriteCheck]:
